@@ -1,0 +1,25 @@
+// Render TeX to HTML with KaTeX at build time.
+// stdin: JSON list of {"tex": "...", "display": true|false}
+// stdout: JSON list of {"html": "..."} or {"error": "..."}, in the same order.
+"use strict";
+const katex = require("katex");
+
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const results = JSON.parse(input).map(({ tex, display }) => {
+    try {
+      const html = katex.renderToString(tex, {
+        displayMode: display,
+        throwOnError: true,
+        strict: "error",
+        output: "htmlAndMathml",
+      });
+      return { html };
+    } catch (error) {
+      return { error: String(error.message || error) };
+    }
+  });
+  process.stdout.write(JSON.stringify(results));
+});

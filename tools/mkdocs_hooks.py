@@ -1,0 +1,167 @@
+"""MkDocs hooks: fail loudly on a raising snippet, and render the maths with KaTeX.
+
+* markdown-exec only logs a WARNING when an executed block raises, and renders the
+  traceback into the page. Here that becomes a build error that names the page,
+  the block, the snippet file and the line, so no page is published with a
+  traceback in it, whether or not the build is strict.
+* pymdownx.arithmatex (generic mode) leaves the TeX in the HTML. Every formula is
+  rendered to HTML + MathML by KaTeX (Node.js, from node_modules) at build time,
+  so pages need no maths JavaScript and a malformed formula fails the build.
+  Only pages with maths link KaTeX's stylesheet.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+ROOT = Path(__file__).resolve().parent.parent
+KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
+KATEX_SCRIPT = ROOT / "tools" / "katex_render.cjs"
+KATEX_CSS = "assets/katex/katex.min.css"
+
+# ```python exec="on" ... id="name" ...``` followed by --8<-- "path"
+FENCE_RE = re.compile(
+    r"^(?P<indent>[ \t]*)```+\s*python\b(?P<info>[^\n]*)\n"
+    r'(?P=indent)--8<--\s+"(?P<path>[^"]+)"',
+    re.MULTILINE,
+)
+ID_RE = re.compile(r'\bid="([^"]+)"')
+TRACE_LINE_RE = re.compile(r'File "<code block: id (?P<id>[^>]+)>", line (?P<line>\d+)')
+MATH_RE = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL
+)
+
+
+class _ExecErrors(logging.Handler):
+    """Collects markdown-exec's "code block exited with errors" warnings."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "exited with" in message:
+            self.messages.append(message)
+
+
+_errors = _ExecErrors()
+_blocks: dict[str, dict[str, tuple[int, str]]] = {}  # page -> id -> (line, path)
+_math_pages: set[str] = set()
+_docs_dir = ["docs"]  # as the build's messages name it: relative to the cwd
+
+
+def on_config(config: Any) -> Any:
+    logger = logging.getLogger("mkdocs.plugins.markdown_exec")
+    if _errors not in logger.handlers:
+        logger.addHandler(_errors)
+    _math_pages.clear()
+    _docs_dir[0] = os.path.relpath(config["docs_dir"])
+    return config
+
+
+def _source(page: Any) -> str:
+    return Path(_docs_dir[0], page.file.src_uri).as_posix()
+
+
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    blocks = {}
+    source = page.file.content_string  # with its front matter, for line numbers
+    for match in FENCE_RE.finditer(source):
+        block_id = ID_RE.search(match["info"])
+        if block_id:
+            line = source.count("\n", 0, match.start()) + 1
+            blocks[block_id.group(1)] = (line, match["path"])
+    _blocks[page.file.src_uri] = blocks
+    _errors.messages.clear()
+    return markdown
+
+
+def _describe_exec_error(page: Any, message: str) -> str:
+    src = _source(page)
+    frames = list(TRACE_LINE_RE.finditer(message))
+    last_line = [line for line in message.strip().splitlines() if line.strip()][-1]
+    if not frames:
+        return f"{src}: an executed code block raised: {last_line.strip()}"
+    block_id, line = frames[-1]["id"], int(frames[-1]["line"])
+    md_line, path = _blocks.get(page.file.src_uri, {}).get(block_id, (0, "?"))
+    return (
+        f"{src}:{md_line}: code block '{block_id}' raised "
+        f"({path}, line {line}): {last_line.strip()}"
+    )
+
+
+def _render_maths(content: str, page: Any) -> str:
+    matches = list(MATH_RE.finditer(content))
+    if not matches:
+        return content
+    formulas = []
+    for match in matches:
+        tex = html.unescape(match["tex"]).strip()
+        display = match["tag"] == "div"
+        tex = tex[2:-2] if tex[:2] in ("\\(", "\\[") else tex
+        formulas.append({"tex": tex.strip(), "display": display})
+    try:
+        process = subprocess.run(
+            ["node", str(KATEX_SCRIPT)],
+            input=json.dumps(formulas),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise PluginError(
+            f"KaTeX could not run (is Node.js installed?): {error}"
+        ) from error
+    rendered = json.loads(process.stdout)
+    src = _source(page)
+    errors = [
+        f"{src}: malformed formula ${f['tex']}$: {r['error']}"
+        for f, r in zip(formulas, rendered, strict=True)
+        if "error" in r
+    ]
+    if errors:
+        raise PluginError("\n".join(errors))
+    pieces, last = [], 0
+    for match, result in zip(matches, rendered, strict=True):
+        pieces += [content[last : match.start()], result["html"]]
+        last = match.end()
+    _math_pages.add(page.file.src_uri)
+    return "".join(pieces) + content[last:]
+
+
+def on_page_content(content: str, page: Any, **kwargs: Any) -> str:
+    if _errors.messages:
+        messages = [_describe_exec_error(page, m) for m in _errors.messages]
+        _errors.messages.clear()
+        raise PluginError("\n".join(messages))
+    return _render_maths(content, page)
+
+
+def on_post_page(output: str, page: Any, **kwargs: Any) -> str:
+    if page.file.src_uri not in _math_pages:
+        return output
+    href = get_relative_url(KATEX_CSS, page.url)
+    link = f'<link rel="stylesheet" href="{href}">'
+    return output.replace("</head>", f"{link}\n</head>", 1)
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    target = Path(config["site_dir"]) / "assets" / "katex"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(KATEX_DIST / "katex.min.css", target / "katex.min.css")
+    fonts = target / "fonts"
+    fonts.mkdir(exist_ok=True)
+    for font in (KATEX_DIST / "fonts").glob("*.woff2"):
+        shutil.copy2(font, fonts / font.name)
