@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 NODE_STAMP := node_modules/.package-lock.json
+CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -26,6 +27,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+	fi
+
 serve: install
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
@@ -44,8 +53,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
-	$(BIN)/python -m pytest
+test: lint $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 clean:
 	rm -rf site site.partial .cache .pytest_cache .ruff_cache

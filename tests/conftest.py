@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,9 @@ def build_site(config_file: Path, site_dir: Path, cwd: Path = ROOT):
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built once per test run (shared by pytest-xdist's workers)."""
-    shared = tmp_path_factory.getbasetemp().parent
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' common parent
+        shared = shared.parent
     site = shared / "site"
     with FileLock(str(shared / "site.lock")):
         if not (site / "index.html").exists():
@@ -31,3 +37,80 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             if process.returncode != 0:
                 pytest.fail(f"mkdocs build --strict failed:\n{process.stderr}")
     return site
+
+
+# --- a real browser against the built site ------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path):
+    """The built site, served on 127.0.0.1 for the length of the run."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright. Never skipped: a missing browser
+    is a failure (`make test` installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """What a page did: console errors, and requests to hosts other than ours."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+
+
+@pytest.fixture
+def page(browser, site_url: str):
+    """A fresh page that blocks (and records) every non-loopback request."""
+    context = browser.new_context()
+    page = context.new_page()
+    watch = PageWatch()
+
+    def route(route) -> None:
+        host = urllib.parse.urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            watch.foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+    page.watch = watch
+    yield page
+    context.close()
