@@ -96,6 +96,7 @@ def build_broken(tmp_path: Path, page: str, files: dict[str, str] | None = None)
     config.pop("nav")
     config.pop("watch", None)
     config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
+    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     (tmp_path / "docs" / "broken.md").write_text(textwrap.dedent(page), "utf-8")
