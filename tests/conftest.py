@@ -7,21 +7,42 @@ import http.server
 import os
 import subprocess
 import sys
+import textwrap
 import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
+import yaml
 from filelock import FileLock
-from markdown_includes import ROOT
+from markdown_includes import ROOT, mkdocs_config
 
 
-def build_site(config_file: Path, site_dir: Path, cwd: Path = ROOT):
-    """Run the build that `make site` runs; return the finished process."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def build_site(config_file: Path, site_dir: Path, cwd: Path = ROOT, cache=False):
+    """Run the build that `make site` runs; return the finished process.
+
+    The tests build with the cache of executed blocks off (DOCS_CACHE=0), so
+    every block runs, unless a test is about the cache.
+    """
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": str(int(cache))}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     command += ["--config-file", str(config_file), "--site-dir", str(site_dir)]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def small_project(root: Path, pages: dict[str, str], files: dict[str, str]) -> Path:
+    """A project in `root` with the real configuration but only `pages`."""
+    config = mkdocs_config()
+    config.pop("nav")
+    config.pop("watch", None)
+    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
+    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
+    for name, text in {**{f"docs/{p}": t for p, t in pages.items()}, **files}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    config_file = root / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return config_file
 
 
 @pytest.fixture(scope="session")

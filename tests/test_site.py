@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import build_site
+from conftest import build_site, small_project
 from markdown_includes import ROOT, mkdocs_config
 from pytest_markdown_docs.plugin import MarkdownInlinePythonItem
 
@@ -92,19 +90,8 @@ def test_pages_show_the_trajectory(site_dir: Path):
 
 def build_broken(tmp_path: Path, page: str, files: dict[str, str] | None = None):
     """Build a one-page site with the project's own configuration."""
-    config = mkdocs_config()
-    config.pop("nav")
-    config.pop("watch", None)
-    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
-    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
-    (tmp_path / "docs" / "broken.md").write_text(textwrap.dedent(page), "utf-8")
-    for name, text in (files or {}).items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    config_file = tmp_path / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    pages = {"index.md": "# Home\n", "broken.md": page}
+    config_file = small_project(tmp_path, pages, files or {})
     process = build_site(config_file, tmp_path / "site", cwd=tmp_path)
     assert process.returncode != 0, "the build should have failed"
     output = process.stdout + process.stderr
