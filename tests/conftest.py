@@ -73,19 +73,40 @@ CHROMIUM_ARGS = [
 ]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves files like GitHub Pages: a missing page gets the site's 404.html."""
+
+    not_found: Path
+
+    def send_error(self, code: int, message=None, explain=None) -> None:
+        if code != 404 or not self.not_found.exists():
+            return super().send_error(code, message, explain)
+        body = self.not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 @pytest.fixture(scope="session")
-def site_url(site_dir: Path):
-    """The built site, served on 127.0.0.1 for the length of the run."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def site_url(site_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The built site, served on 127.0.0.1 under the path of mkdocs.yml's
+    site_url (as GitHub Pages serves a project site), for the whole run."""
+    prefix = urllib.parse.urlsplit(mkdocs_config()["site_url"]).path.strip("/")
+    root = tmp_path_factory.mktemp("served")
+    (root / prefix).parent.mkdir(parents=True, exist_ok=True)
+    (root / prefix).symlink_to(site_dir, target_is_directory=True)
+    handler = type("Handler", (_Handler,), {"not_found": site_dir / "404.html"})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield f"http://127.0.0.1:{server.server_address[1]}/{prefix}/"
     server.shutdown()
     server.server_close()
 
