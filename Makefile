@@ -11,8 +11,10 @@ CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Builds stamp the last commit's date (sitemap.xml), not today's: reproducible.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: install serve site test lint format clean
+.PHONY: install serve site test lint format bench clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -55,6 +57,15 @@ format: install
 
 test: lint $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+# Figures, not pass/fail: build times against the import floor, the make test
+# time, reproducibility across two clones, and Lighthouse on every page.
+bench: site $(CHROMIUM) tools/bench/node_modules/.package-lock.json
+	$(BIN)/python tools/bench.py
+
+tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json
+	cd tools/bench && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 clean:
 	rm -rf site site.partial .cache .pytest_cache .ruff_cache

@@ -17,6 +17,15 @@ import yaml
 from filelock import FileLock
 from markdown_includes import ROOT, mkdocs_config
 
+# The date a build stamps into sitemap.xml: the last commit's, as in the Makefile.
+SOURCE_DATE_EPOCH = (
+    os.environ.get("SOURCE_DATE_EPOCH")
+    or subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    or "0"
+)
+
 
 def build_site(config_file: Path, site_dir: Path, cwd: Path = ROOT, cache=False):
     """Run the build that `make site` runs; return the finished process.
@@ -24,7 +33,12 @@ def build_site(config_file: Path, site_dir: Path, cwd: Path = ROOT, cache=False)
     The tests build with the cache of executed blocks off (DOCS_CACHE=0), so
     every block runs, unless a test is about the cache.
     """
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": str(int(cache))}
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "DOCS_CACHE": str(int(cache)),
+        "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,  # the sitemap's dates
+    }
     command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     command += ["--config-file", str(config_file), "--site-dir", str(site_dir)]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)

@@ -4,22 +4,34 @@
 // - each code block's button bar, a <nav> landmark: several unnamed navigation
 //   landmarks on one page are ambiguous, so each gets a name of its own;
 // - the numbered markers of code annotations, links without text.
+// Each element is named once, when it appears: no work on unrelated changes.
 (function () {
   "use strict";
-  function name(root) {
-    root.querySelectorAll(".md-search[role=dialog]:not([aria-label])").forEach(
-      function (dialog) { dialog.setAttribute("aria-label", "Search"); });
-    root.querySelectorAll("nav.md-code__nav").forEach(function (nav, index) {
-      nav.setAttribute("aria-label", "Code block " + (index + 1) + " actions");
-    });
-    root.querySelectorAll("a.md-annotation__index:not([aria-label])").forEach(
-      function (link) {
-        var id = link.querySelector("[data-md-annotation-id]");
-        var number = id ? id.getAttribute("data-md-annotation-id") : "";
-        link.setAttribute("aria-label", "Annotation " + number);
-      });
+  function label(element) {
+    if (element.hasAttribute("aria-label")) return;
+    if (element.matches("nav.md-code__nav")) {
+      var block = element.parentElement;
+      var number = block && /^__code_(\d+)$/.exec(block.id);
+      var which = number ? " " + (Number(number[1]) + 1) : "";
+      element.setAttribute("aria-label", "Code block" + which + " actions");
+    } else if (element.matches("a.md-annotation__index")) {
+      var id = element.querySelector("[data-md-annotation-id]");
+      var n = id ? id.getAttribute("data-md-annotation-id") : "";
+      element.setAttribute("aria-label", "Annotation " + n);
+    }
   }
-  name(document);
-  new MutationObserver(function () { name(document); }).observe(
-    document.documentElement, { childList: true, subtree: true });
+  var selector = "nav.md-code__nav, a.md-annotation__index";
+  function visit(node) {
+    if (node.nodeType !== 1) return;
+    if (node.matches(selector)) label(node);
+    if (node.firstElementChild) node.querySelectorAll(selector).forEach(label);
+  }
+  var search = document.querySelector(".md-search[role=dialog]");
+  if (search && !search.hasAttribute("aria-label")) {
+    search.setAttribute("aria-label", "Search");
+  }
+  visit(document.body);
+  new MutationObserver(function (records) {
+    records.forEach(function (record) { record.addedNodes.forEach(visit); });
+  }).observe(document.body, { childList: true, subtree: true });
 })();

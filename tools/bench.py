@@ -1,0 +1,266 @@
+"""`make bench`: print the site's speed, size and reproducibility figures.
+
+1. Build times, as seconds and as ratios to the floor (a process that only
+   imports the libraries the snippets use): cold (empty cache), warm (nothing
+   changed) and after touching one snippet. Best of three runs each.
+2. The full `make test` time.
+3. Two builds in two fresh clones of HEAD: byte-identical or not.
+4. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium) on every page of the
+   built site, and on an empty Material for MkDocs page built with the same
+   versions: performance, accessibility, best practices, SEO, total bytes.
+
+Figures only: the goals are checked by reading them (tests assert behaviour).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import filecmp
+import functools
+import gzip
+import http.server
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from mkdocs.utils.yaml import yaml_load
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def seconds(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env or ENV, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def snippet_libraries() -> list[str]:
+    """Third-party top-level modules imported by the snippets."""
+    names = set()
+    for path in ROOT.glob("snippets/**/*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return sorted(n for n in names if n not in sys.stdlib_module_names)
+
+
+def clone(target: Path) -> Path:
+    """A fresh clone of HEAD, sharing this checkout's .venv and node_modules."""
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+    (target / "node_modules").symlink_to(ROOT / "node_modules")
+    return target
+
+
+def build_times() -> None:
+    libraries = snippet_libraries()
+    floor = min(
+        seconds([PYTHON, "-c", f"import {', '.join(libraries)}"], ROOT)
+        for _ in range(3)
+    )
+    mkdocs = [PYTHON, "-m", "mkdocs", "build", "-q", "-d", "site"]
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = clone(Path(tmp) / "repo")
+        cold, warm, touched = [], [], []
+        for _ in range(3):
+            shutil.rmtree(repo / ".cache", ignore_errors=True)
+            cold.append(seconds(mkdocs, repo))
+            warm.append(seconds(mkdocs, repo))
+            snippet = repo / "snippets" / "numpy_by_hand" / "train.py"
+            snippet.write_text(snippet.read_text() + "# touched\n")
+            touched.append(seconds(mkdocs, repo))
+    print(f"Build times (best of 3; floor = python -c 'import {', '.join(libraries)}')")
+    print(f"| {'what':<26} | {'seconds':>7} | {'x floor':>7} |")
+    print(f"|{'-' * 28}|{'-' * 9}:|{'-' * 9}:|")
+    for name, value in [
+        ("floor", floor),
+        ("cold build (no cache)", min(cold)),
+        ("warm build (no change)", min(warm)),
+        ("one snippet touched", min(touched)),
+    ]:
+        print(f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} |")
+    print()
+
+
+def test_time() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = clone(Path(tmp) / "repo")
+        start = time.perf_counter()
+        process = subprocess.run(
+            ["make", "test"], cwd=repo, env=ENV, capture_output=True, text=True
+        )
+        elapsed = time.perf_counter() - start
+    summary = [line for line in process.stdout.splitlines() if " passed" in line]
+    status = "passed" if process.returncode == 0 else f"FAILED ({process.returncode})"
+    print(f"make test (installed): {elapsed:.1f} s, {status}: {summary[-1:]}")
+    print()
+
+
+def reproducibility() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = []
+        for name in ("one", "two"):
+            repo = clone(Path(tmp) / name)
+            subprocess.run(
+                ["make", "site"], cwd=repo, env=ENV, check=True, capture_output=True
+            )
+            sites.append(repo / "site")
+        files = sorted(
+            p.relative_to(sites[0]).as_posix()
+            for p in sites[0].rglob("*")
+            if p.is_file()
+        )
+        _, mismatch, errors = filecmp.cmpfiles(*sites, files, shallow=False)
+    verdict = "byte-identical" if not (mismatch or errors) else f"DIFFER: {mismatch}"
+    print(f"Two builds in two fresh clones: {len(files)} files, {verdict}")
+    print()
+
+
+class _Gzip(http.server.SimpleHTTPRequestHandler):
+    """Serves text gzip-compressed when asked, as GitHub Pages does."""
+
+    COMPRESS = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+    def send_head(self):  # type: ignore[override]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and path.suffix in self.COMPRESS):
+            return super().send_head()
+        if self.path.split("?")[0].endswith("/") is False and path.name == "index.html":
+            return super().send_head()  # let the base class redirect to "dir/"
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    handler = functools.partial(_Gzip, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+def lighthouse(url: str) -> dict[str, float]:
+    env = {**ENV, "CHROME_PATH": CHROMIUM}
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = [str(LIGHTHOUSE), url, "--quiet", "--output=json"]
+        command += [f"--output-path={report}", f"--chrome-flags={CHROME_FLAGS}"]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        data = json.loads(report.read_text())
+    scores = {k: v["score"] * 100 for k, v in data["categories"].items()}
+    scores["KiB"] = data["audits"]["total-byte-weight"]["numericValue"] / 1024
+    failing = [
+        ref["id"]
+        for category in data["categories"].values()
+        for ref in category["auditRefs"]
+        if ref["weight"]
+        and (data["audits"][ref["id"]]["score"] or 0) < 1
+        and category["id"] != "performance"
+    ]
+    scores["failing"] = ", ".join(sorted(set(failing)))
+    return scores
+
+
+def empty_material_site(root: Path) -> Path:
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Empty\n")
+    config = {"site_name": "Empty", "theme": {"name": "material", "font": False}}
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    subprocess.run(
+        [PYTHON, "-m", "mkdocs", "build", "-q"], cwd=root, env=ENV, check=True
+    )
+    return root / "site"
+
+
+def lighthouse_table() -> None:
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as file:
+        config = yaml_load(file)
+    prefix = urllib.parse.urlsplit(config["site_url"]).path.strip("/")
+    pages = []
+    for html in sorted((ROOT / "site").rglob("index.html")):
+        pages.append(html.parent.relative_to(ROOT / "site").as_posix())
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        served = Path(tmp) / "served"
+        (served / prefix).parent.mkdir(parents=True, exist_ok=True)
+        (served / prefix).symlink_to(ROOT / "site")
+        empty = empty_material_site(Path(tmp) / "empty")
+        with serve(empty) as url:
+            rows.append(("(empty Material page)", lighthouse(url)))
+        with serve(served) as url:
+            for page in pages:
+                path = "" if page == "." else f"{page}/"
+                rows.append((path or "(home)", lighthouse(f"{url}{prefix}/{path}")))
+    print("Lighthouse 12.2.3, mobile defaults")
+    print(
+        "| page | performance | accessibility | best practices | SEO | KiB | failing |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, s in rows:
+        print(
+            f"| {name} | {s['performance']:.0f} | {s['accessibility']:.0f} | "
+            f"{s['best-practices']:.0f} | {s['seo']:.0f} | {s['KiB']:.0f} | "
+            f"{s['failing']} |"
+        )
+    base = rows[0][1]
+    worst = min(s["performance"] for _, s in rows[1:])
+    heaviest = max(s["KiB"] for _, s in rows[1:])
+    print()
+    print(
+        f"Lowest page performance {worst:.0f} vs empty page {base['performance']:.0f}"
+    )
+    print(
+        f"Heaviest page {heaviest:.0f} KiB vs empty page + 150 KiB = "
+        f"{base['KiB'] + 150:.0f} KiB"
+    )
+
+
+def main() -> None:
+    parts = sys.argv[1:] or ["build", "test", "reproducible", "lighthouse"]
+    if "build" in parts:
+        build_times()
+    if "test" in parts:
+        test_time()
+    if "reproducible" in parts:
+        reproducibility()
+    if "lighthouse" in parts:
+        lighthouse_table()
+
+
+if __name__ == "__main__":
+    main()
