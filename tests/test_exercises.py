@@ -206,6 +206,8 @@ def test_line_with_intercept_needs_the_bias():
     w, b, loss = values["False"]
     assert w == pytest.approx(w_star, abs=1e-4) and b == 0
     assert loss == pytest.approx(np.mean((w_star * X - y) ** 2), abs=1e-5) and loss > 0
+    lam_max = run("torch_model/conditioning.py")[0]["lam_max"]
+    assert 0.1 < 2 / lam_max, "lr=0.1 is below the limit of Part 4's page"
     w, b, loss = values["True"]
     assert (w, b, loss) == pytest.approx((2, 1, 0), abs=1e-4)
 
@@ -224,3 +226,20 @@ def test_centred_inputs_diagonal_hessian_and_faster_training():
     bs = [float(b) for b in re.findall(r"b = (-?\d+\.\d+)", output)]
     assert bs[0] == pytest.approx(0, abs=1.5e-3)
     assert bs[1:] == pytest.approx([5, 5], abs=1.5e-3)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_solution_opens_in_a_browser_and_shows_its_output(
+    page, site_url: str, chapter: str
+):
+    page.goto(f"{site_url}{chapter}/")
+    solutions = page.locator("details.success")
+    assert solutions.count() >= 2
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        output = solution.locator(".language-text").first
+        assert not output.is_visible(), "closed until the reader opens it"
+        solution.locator("summary").click()
+        assert output.is_visible()
+        assert output.inner_text().strip()
+    assert page.watch.errors == [] and page.watch.foreign == []
