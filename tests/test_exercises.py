@@ -1,0 +1,245 @@
+"""The exercises' solutions: each answer is what its solution's text says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from markdown_includes import ROOT
+from snippet import run
+
+X = np.array([1.0, 2.0, 3.0, 4.0])
+CHAPTERS = ["problem", "numpy_by_hand", "autograd", "loss_and_optimizer", "torch_model"]
+
+
+def true_gradient(w: float, X=X, y=None) -> float:
+    """(2/n) X^T (wX - y) in float64, written independently of the snippets."""
+    y = 2 * X if y is None else y
+    return 2 / len(X) * X @ (w * X - y)
+
+
+# --- the pages ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_exercises_come_last_with_hidden_executed_solutions(chapter: str):
+    text = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Exercises\n") :]
+    assert "\n## " not in section[len("\n## Exercises\n") :], "Exercises is last"
+    assert section.rstrip().splitlines()[-1].strip().endswith(".")
+    assert re.search(r"\nNext, \[[^\]]+\]\([a-z_]+\.md\)", section), "ends with Next"
+    solutions = section.count('??? success "Solution"')
+    assert 2 <= solutions <= 4
+    fences = re.findall(
+        r'\n    ```python exec="on" source="above" result="text" id="[a-z-]+"\n'
+        rf'    --8<-- "snippets/{chapter}/exercise_[a-z_]+\.py"\n',
+        section,
+    )
+    assert len(fences) == solutions, "one executed snippet per solution"
+
+
+NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_prose_types_no_computed_number(chapter: str):
+    """A number in a solution's prose is data: it is in the question or the code."""
+    text = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Exercises\n") :]
+    for question, solution in re.findall(
+        r"\n### [^\n]+\n(.*?)\?\?\? success \"Solution\"\n(.*?)```python", section, re.S
+    ):
+        path = re.search(r'--8<-- "([^"]+)"', section[section.index(solution) :])[1]
+        allowed = question + (ROOT / path).read_text(encoding="utf-8")
+        for number in NUMBER_RE.findall(solution):
+            assert re.search(rf"(?<![\w.]){re.escape(number)}(?![\d])", allowed), (
+                f"docs/{chapter}.md: {number!r} in a solution is not in its code"
+            )
+
+
+def test_solutions_open_in_the_built_page(site_dir: Path):
+    for chapter in CHAPTERS:
+        html = (site_dir / chapter / "index.html").read_text(encoding="utf-8")
+        blocks = re.findall(r'<details class="success">(.*?)</details>', html, re.S)
+        assert len(blocks) >= 2, chapter
+        for block in blocks:
+            assert '<div class="language-python highlight">' in block
+            assert '<div class="language-text highlight">' in block
+
+
+# --- the maths page ------------------------------------------------------------
+
+
+def test_fifth_point_keeps_w_star_and_steepens_the_parabola():
+    namespace, output = run("problem/exercise_fifth_point.py")
+    assert namespace["w_star"] == pytest.approx(2.0)
+    x5 = np.append(X, 5.0)
+    assert namespace["curvature"] == pytest.approx(2 * np.mean(x5**2))
+    assert namespace["curvature"] > 2 * np.mean(X**2)
+    assert "w*        = 2.0" in output
+
+
+def test_line_with_intercept_has_a_compromise_minimum_above_zero():
+    namespace, _ = run("problem/exercise_line_with_intercept.py")
+    y = 2 * X + 1
+    w_star = X @ y / (X @ X)
+    assert namespace["w_star"] == pytest.approx(w_star)
+    assert w_star > 2
+    residual = w_star * X - y
+    assert residual[0] < 0 < residual[-1], "too low for small x, too high for large"
+    assert namespace["loss"] == pytest.approx(np.mean(residual**2), rel=1e-5)
+    assert namespace["loss"] > 0.1
+    assert abs(namespace["gradient"]) < 1e-5
+    assert abs(true_gradient(w_star, y=y)) < 1e-12
+
+
+# --- Part 1 ----------------------------------------------------------------------
+
+
+def test_start_at_ten_goes_down_never_crosses_and_keeps_its_ratios():
+    namespace, output = run("numpy_by_hand/exercise_start_at_ten.py")
+    from_ten, from_zero = namespace["from_ten"], namespace["from_zero"]
+    ws = [w for w, _ in from_ten]
+    assert ws[0] < 10 and all(b < a for a, b in zip(ws, ws[1:], strict=False))
+    assert all(w > 2 for w in ws), "never crosses 2"
+    for k, ((w10, l10), (w0, l0)) in enumerate(
+        zip(from_ten, from_zero, strict=True), start=1
+    ):
+        assert w10 == pytest.approx(2 + 8 * 0.85**k, rel=1e-5)
+        assert abs(w10 - 2) / abs(w0 - 2) == pytest.approx(4, rel=1e-3)
+        assert l10 / l0 == pytest.approx(16, rel=1e-3)
+    assert "4.000        16.000" in output
+
+
+def test_learning_rates_one_step_oscillate_converge_and_diverge():
+    namespace, output = run("numpy_by_hand/exercise_learning_rates.py")
+    assert namespace["L"] == pytest.approx(15)
+    runs = namespace["runs"]
+    assert all(w == pytest.approx(2, abs=1e-6) for w in runs[1 / 15])
+    for lr, grows in ((0.1, False), (0.14, True)):
+        distances = [w - 2 for w in runs[lr]]
+        assert all(a * b < 0 for a, b in zip(distances, distances[1:], strict=False))
+        ratios = [abs(b / a) for a, b in zip(distances, distances[1:], strict=False)]
+        assert all(r == pytest.approx(abs(1 - 15 * lr), rel=1e-4) for r in ratios)
+        assert all(r > 1 for r in ratios) == grows
+    assert 0.1 > 1 / namespace["L"] and 0.1 < 2 / namespace["L"] < 0.14
+    assert "2/L = 0.1333" in output
+
+
+def test_dropping_one_over_n_is_undone_by_lr_over_n():
+    namespace, _ = run("numpy_by_hand/exercise_drop_one_over_n.py")
+    part1 = run("numpy_by_hand/train.py")[0]["history"]
+    assert namespace["history_no_n"] == pytest.approx(namespace["history_ok"])
+    assert namespace["history_ok"] == pytest.approx([w for w, _ in part1[:5]])
+    X32, y32 = namespace["X"], namespace["y"]
+    big = namespace["gradient_without_one_over_n"](X32, y32, 0 * X32)
+    assert big == 4 * namespace["gradient"](X32, y32, 0 * X32)
+
+
+# --- Part 2 ----------------------------------------------------------------------
+
+
+def test_two_steps_without_zero_grad_hold_the_sum_of_two_gradients():
+    namespace, output = run("autograd/exercise_two_steps_without_zero_grad.py")
+    g0 = true_gradient(0.0)
+    w1 = 0 - 0.01 * g0
+    g1 = true_gradient(w1)
+    assert namespace["grads_by_hand"] == pytest.approx([g0, g1])
+    assert namespace["w"].grad.item() == pytest.approx(g0 + g1, rel=1e-6)
+    assert namespace["w"].item() == pytest.approx(w1 - 0.01 * (g0 + g1), rel=1e-6)
+    last_w_grad = re.findall(r"w\.grad (-?\d+\.\d+)", output)[-1]
+    assert output.strip().endswith(last_w_grad)
+
+
+def test_backward_twice_fails_then_doubles_with_retain_graph():
+    namespace, output = run("autograd/exercise_backward_twice.py")
+    assert "RuntimeError: Trying to backward through the graph a second time" in (
+        output
+    )
+    assert namespace["w"].grad.item() == pytest.approx(2 * true_gradient(0.0))
+
+
+def test_sum_instead_of_mean_multiplies_the_gradient_by_n():
+    _, output = run("autograd/exercise_sum_instead_of_mean.py")
+    grads = [float(g) for g in re.findall(r"w\.grad = +(-?\d+\.\d)", output)]
+    assert grads[0] == pytest.approx(true_gradient(0.0))
+    assert grads[1] == pytest.approx(4 * grads[0])
+
+
+# --- Part 3 ----------------------------------------------------------------------
+
+
+def test_zero_grad_first_gives_the_same_trajectory():
+    moved = run("loss_and_optimizer/exercise_zero_grad_first.py")[0]["history"]
+    assert moved == run("loss_and_optimizer/train.py")[0]["history"]
+
+
+def test_adam_first_step_is_lr_and_it_falls_short():
+    namespace, output = run("loss_and_optimizer/exercise_adam.py")
+    ws = namespace["ws"]  # the last run: Adam
+    assert isinstance(namespace["optimizer"], __import__("torch").optim.Adam)
+    assert ws[0] == pytest.approx(0.01, rel=1e-4)
+    assert ws[1] == pytest.approx(0.02, rel=1e-2)
+    assert 0.8 * 50 * 0.01 < ws[-1] < 50 * 0.01 + 1e-6
+    sgd_final = float(re.search(r"SGD .*after 50: (\d\.\d+)", output)[1])
+    assert abs(sgd_final - 2) < 0.01 < abs(ws[-1] - 2)
+
+
+def test_reduction_sum_is_n_times_the_step_undone_by_lr_over_n():
+    namespace, _ = run("loss_and_optimizer/exercise_reduction_sum.py")
+    assert namespace["sum_lr_over_n"] == pytest.approx(namespace["mean_run"])
+    assert namespace["sum_same_lr"][0] == pytest.approx(4 * namespace["mean_run"][0])
+    assert abs(namespace["sum_same_lr"][-1] - 2) < abs(namespace["mean_run"][-1] - 2)
+
+
+# --- Part 4 ----------------------------------------------------------------------
+
+
+def test_line_with_intercept_needs_the_bias():
+    _, output = run("torch_model/exercise_line_with_intercept.py")
+    rows = re.findall(r"bias=(\w+) *: w = (\S+), b = (\S+), loss = (\S+)", output)
+    values = {bias: tuple(float(v) for v in rest) for bias, *rest in rows}
+    y = 2 * X + 1
+    w_star = X @ y / (X @ X)
+    w, b, loss = values["False"]
+    assert w == pytest.approx(w_star, abs=1e-4) and b == 0
+    assert loss == pytest.approx(np.mean((w_star * X - y) ** 2), abs=1e-5) and loss > 0
+    lam_max = run("torch_model/conditioning.py")[0]["lam_max"]
+    assert 0.1 < 2 / lam_max, "lr=0.1 is below the limit of Part 4's page"
+    w, b, loss = values["True"]
+    assert (w, b, loss) == pytest.approx((2, 1, 0), abs=1e-4)
+
+
+def test_centred_inputs_diagonal_hessian_and_faster_training():
+    namespace, output = run("torch_model/exercise_centred_inputs.py")
+    H = namespace["H"]
+    assert H[0, 1].item() == 0 and H[1, 0].item() == 0
+    eigenvalues = sorted(np.diag(H.numpy()))
+    assert eigenvalues[1] / eigenvalues[0] < 1.5
+    epochs = [int(e) for e in re.findall(r"epoch +(\d+):", output)]
+    raw, centred, centred_large_lr = epochs
+    assert centred < raw / 3
+    assert centred_large_lr < 10
+    assert 0.4 < 2 / eigenvalues[1]
+    bs = [float(b) for b in re.findall(r"b = (-?\d+\.\d+)", output)]
+    assert bs[0] == pytest.approx(0, abs=1.5e-3)
+    assert bs[1:] == pytest.approx([5, 5], abs=1.5e-3)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_solution_opens_in_a_browser_and_shows_its_output(
+    page, site_url: str, chapter: str
+):
+    page.goto(f"{site_url}{chapter}/")
+    solutions = page.locator("details.success")
+    assert solutions.count() >= 2
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        output = solution.locator(".language-text").first
+        assert not output.is_visible(), "closed until the reader opens it"
+        solution.locator("summary").click()
+        assert output.is_visible()
+        assert output.inner_text().strip()
+    assert page.watch.errors == [] and page.watch.foreign == []

@@ -1,0 +1,285 @@
+"""When the loss does not go down: each bug shows its symptom, each fix works.
+
+Every entry of docs/troubleshooting.md has two tests here: one fails if the
+broken program stops showing the symptom the page describes, the other if the
+fixed program stops training.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from markdown_includes import ROOT
+from snippet import run
+
+X = np.array([1.0, 2.0, 3.0, 4.0])
+Y = 2 * X
+ENTRIES = [
+    "missing_one_over_n",
+    "no_zero_grad",
+    "update_outside_no_grad",
+    "reassigning_w",
+    "wrong_parameters",
+    "learning_rate_too_large",
+    "shape_mismatch",
+    "stale_prediction",
+    "backward_in_no_grad",
+]
+
+
+def true_gradient(w: float) -> float:
+    return 2 / len(X) * X @ (w * X - Y)
+
+
+def floats(pattern: str, text: str) -> list[float]:
+    return [float(v) for v in re.findall(pattern, text)]
+
+
+def decreasing(values) -> bool:
+    return all(b < a for a, b in zip(values, values[1:], strict=False))
+
+
+def section(output: str, start: str, end: str | None = None) -> str:
+    text = output[output.index(start) :]
+    return text[: text.index(end)] if end else text
+
+
+# --- the page -------------------------------------------------------------------------
+
+
+def test_every_entry_has_its_program_and_symptom_cause_fix():
+    page = (ROOT / "docs/troubleshooting.md").read_text(encoding="utf-8")
+    parts = page.split("\n## ")[1:]
+    assert len(parts) == len(ENTRIES)
+    for part, entry in zip(parts, ENTRIES, strict=True):
+        assert f'--8<-- "snippets/troubleshooting/{entry}.py"' in part
+        for box in ('!!! failure "Symptom"', '!!! bug "Cause"', '!!! success "Fix"'):
+            assert part.count(box) == 1, (entry, box)
+
+
+def test_every_entry_is_in_the_symptom_table():
+    page = (ROOT / "docs/troubleshooting.md").read_text(encoding="utf-8")
+    table = page[: page.index("\n## ")]
+    assert table.count("](#") == len(ENTRIES)
+
+
+# --- the gradient without 1/n ---------------------------------------------------------
+
+
+def test_missing_one_over_n_symptom_n_times_longer_step_then_explodes():
+    namespace, output = run("troubleshooting/missing_one_over_n.py")
+    source = (ROOT / "snippets/troubleshooting/missing_one_over_n.py").read_text()
+    assert "np.dot(2 * x, y_pred - y).mean()" in source, "the seed's own line"
+    assert namespace["step_broken"] == 4 * namespace["step_fixed"]
+    assert "ratio: 4.0 = n = 4" in output
+    losses = floats(r"epoch \d +(\S+) +\S+", output)
+    assert len(losses) == 5 and all(
+        b > 3 * a for a, b in zip(losses, losses[1:], strict=False)
+    )
+    assert abs(namespace["w_broken"] - 2) > 10
+
+
+def test_missing_one_over_n_fix_converges_at_the_same_learning_rate():
+    namespace, output = run("troubleshooting/missing_one_over_n.py")
+    x, y = namespace["X"], namespace["y"]
+    for w in (0.0, 1.0, 3.5):
+        assert namespace["gradient_fixed"](x, y, w * x) == pytest.approx(
+            true_gradient(w)
+        )
+    assert -namespace["step_fixed"] == pytest.approx(0.3)
+    assert decreasing(floats(r"epoch \d +\S+ +(\S+)", output))
+    assert abs(namespace["w_fixed"] - 2) < 0.01
+
+
+# --- forgetting zero_grad -------------------------------------------------------------
+
+
+def test_no_zero_grad_symptom_gradients_accumulate_and_loss_climbs_back():
+    namespace, _ = run("troubleshooting/no_zero_grad.py")
+    grads, losses = namespace["grads_broken"], namespace["losses_broken"]
+    fixed = namespace["grads_fixed"]
+    assert grads[0] == fixed[0] == pytest.approx(true_gradient(0.0))
+    assert grads[1] == pytest.approx(fixed[0] + fixed[1], rel=1e-6)
+    lowest = losses.index(min(losses))
+    assert 0 < lowest < len(losses) - 1
+    assert losses[-1] > 10 * losses[lowest], "the loss climbs back up"
+    assert losses[-1] > 0.9 * losses[0], "almost to where it started"
+    assert all(abs(b - f) > 1 for b, f in zip(grads[1:], fixed[1:], strict=True))
+
+
+def test_no_zero_grad_fix_every_gradient_is_the_true_one():
+    namespace, _ = run("troubleshooting/no_zero_grad.py")
+    w = 0.0
+    for grad in namespace["grads_fixed"]:
+        assert grad == pytest.approx(true_gradient(w), rel=1e-5)
+        w -= 0.01 * true_gradient(w)
+    assert decreasing(namespace["losses_fixed"])
+
+
+# --- updating w outside torch.no_grad() -----------------------------------------------
+
+
+def test_update_outside_no_grad_symptom_runtime_error_and_no_update():
+    _, output = run("troubleshooting/update_outside_no_grad.py")
+    assert (
+        "broken: RuntimeError: a leaf Variable that requires grad is being used "
+        "in an in-place operation." in output
+    )
+    assert "broken: w = 0.000 (not updated)" in output
+
+
+def test_update_outside_no_grad_fix_updates_the_same_leaf():
+    namespace, output = run("troubleshooting/update_outside_no_grad.py")
+    w = namespace["w"]
+    assert w.is_leaf and w.requires_grad
+    assert w.item() == pytest.approx(-0.01 * true_gradient(0.0))
+    assert "fixed:  w = 0.300, still a leaf: True" in output
+
+
+# --- w = w - lr * w.grad --------------------------------------------------------------
+
+
+def test_reassigning_w_symptom_non_leaf_or_lost_requires_grad():
+    _, output = run("troubleshooting/reassigning_w.py")
+    outside = section(output, "outside no_grad", "inside no_grad")
+    assert "epoch 1: w = 0.300, is_leaf=False, requires_grad=True" in outside
+    assert "UserWarning: The .grad attribute of a Tensor that is not a leaf" in (
+        outside
+    )
+    assert "epoch 2: TypeError:" in outside and "NoneType" in outside
+    inside = section(output, "inside no_grad", "fixed")
+    assert "epoch 1: w = 0.300, is_leaf=True, requires_grad=False" in inside
+    assert "epoch 2: RuntimeError: element 0 of tensors does not require grad" in (
+        inside
+    )
+
+
+def test_reassigning_w_fix_in_place_keeps_a_trainable_leaf():
+    _, output = run("troubleshooting/reassigning_w.py")
+    fixed = section(output, "fixed")
+    rows = re.findall(r"epoch (\d): w = (\S+), is_leaf=True, requires_grad=True", fixed)
+    assert [(int(e), w) for e, w in rows] == [(1, "0.300"), (2, "0.555"), (3, "0.772")]
+    assert "Error" not in fixed
+
+
+# --- the wrong parameters in the optimizer --------------------------------------------
+
+
+def test_wrong_parameters_symptom_loss_never_moves():
+    namespace, output = run("troubleshooting/wrong_parameters.py")
+    losses = namespace["losses_broken"]
+    assert len(set(losses)) == 1, losses
+    assert "broken: optimizer holds model.weight? False" in output
+
+
+def test_wrong_parameters_fix_loss_falls():
+    namespace, output = run("troubleshooting/wrong_parameters.py")
+    assert decreasing(namespace["losses_fixed"])
+    held = namespace["optimizer"].param_groups[0]["params"]
+    assert any(p is namespace["model"].weight for p in held)
+    assert "fixed:  optimizer holds model.weight? True" in output
+
+
+# --- a learning rate above 2/L --------------------------------------------------------
+
+
+def test_learning_rate_too_large_symptom_inf_then_nan():
+    namespace, output = run("troubleshooting/learning_rate_too_large.py")
+    L = namespace["L"]
+    assert L == pytest.approx(2 * np.mean(X**2)) == 15
+    assert 0.2 > 2 / L
+    losses, w = namespace["train"](0.2)
+    assert losses[1] == pytest.approx(4 * losses[0])  # |1 - 0.2 L|^2 = 4
+    first_inf = next(i for i, v in enumerate(losses) if math.isinf(v))
+    first_nan = next(i for i, v in enumerate(losses) if math.isnan(v))
+    finite = losses[:first_inf]
+    ratios = [b / a for a, b in zip(finite, finite[1:], strict=False)]
+    assert ratios == pytest.approx([4] * len(ratios), rel=1e-3), "the same factor"
+    assert first_inf < first_nan and math.isnan(w)
+    assert re.search(r"loss is inf from epoch \d+, nan from epoch \d+", output)
+
+
+def test_learning_rate_too_large_fix_converges_below_two_over_l():
+    namespace, _ = run("troubleshooting/learning_rate_too_large.py")
+    assert 0.1 < 2 / namespace["L"]
+    losses, w = namespace["train"](0.1)
+    assert w == pytest.approx(2, abs=1e-4)
+    assert losses[-1] < 1e-8 and all(math.isfinite(v) for v in losses)
+
+
+# --- shapes (n,) and (n, 1) -----------------------------------------------------------
+
+
+def test_shape_mismatch_symptom_warning_and_wrong_numbers():
+    namespace, output = run("troubleshooting/shape_mismatch.py")
+    assert "(y_pred - y_flat).shape = (4, 4)" in output
+    warnings = namespace["caught"]
+    assert len(warnings) == 1 and warnings[0].category is UserWarning
+    assert "target size" in str(warnings[0].message)
+    assert "UserWarning: Using a target size (torch.Size([4]))" in output
+    # every prediction minus every target, at the perfect w = 2
+    broadcast_loss = np.mean((2 * X[:, None] - Y[None, :]) ** 2)
+    shown = floats(r"loss at w = 2, target \(4,\): +(\S+)", output)
+    assert shown == pytest.approx([broadcast_loss]) and broadcast_loss > 1
+    # training minimises that mean: w = sum(x) mean(y) / sum(x^2)
+    w_broadcast = X.sum() * Y.mean() / (X @ X)
+    assert namespace["w_broken"] == pytest.approx(w_broadcast, rel=1e-4)
+    assert namespace["loss_broken"] > 1
+
+
+def test_shape_mismatch_fix_same_shapes_train_to_two():
+    namespace, output = run("troubleshooting/shape_mismatch.py")
+    assert tuple(namespace["y"].shape) == tuple(namespace["y_pred"].shape)
+    assert "loss at w = 2, target (4, 1): 0.0000" in output
+    assert namespace["w_fixed"] == pytest.approx(2, abs=1e-3)
+    assert namespace["loss_fixed"] < 1e-5
+
+
+# --- a prediction from before the step ------------------------------------------------
+
+
+def test_stale_prediction_symptom_constant_loss_and_w_walks_past_two():
+    _, output = run("troubleshooting/stale_prediction.py")
+    broken = section(output, "broken (NumPy)", "broken (PyTorch)")
+    losses = floats(r"loss = (\S+)", broken)
+    ws = floats(r"w = (\S+),", broken)
+    epochs = floats(r"epoch +(\d+):", broken)
+    assert len(set(losses)) == 1 and losses[0] == pytest.approx(np.mean(Y**2))
+    step = -0.01 * true_gradient(0.0)
+    assert ws == pytest.approx([step * e for e in epochs], abs=1e-3)
+    assert ws[-1] > 2
+    torch_part = section(output, "broken (PyTorch)", "fixed")
+    assert "epoch 2: RuntimeError: Trying to backward through the graph a second" in (
+        torch_part
+    )
+
+
+def test_stale_prediction_fix_loss_falls_and_w_approaches_two():
+    _, output = run("troubleshooting/stale_prediction.py")
+    fixed = section(output, "fixed")
+    losses = floats(r"loss = (\S+)", fixed)
+    ws = floats(r"w = (\S+),", fixed)
+    assert decreasing(losses) and all(w < 2 for w in ws)
+    assert ws[:2] == pytest.approx([0.3, 0.555], abs=1e-3)
+
+
+# --- backward() inside torch.no_grad() ------------------------------------------------
+
+
+def test_backward_in_no_grad_symptom_runtime_error():
+    _, output = run("troubleshooting/backward_in_no_grad.py")
+    assert "broken: loss.requires_grad = False, loss.grad_fn = None" in output
+    assert (
+        "broken: RuntimeError: element 0 of tensors does not require grad and "
+        "does not have a grad_fn" in output
+    )
+
+
+def test_backward_in_no_grad_fix_trains():
+    namespace, output = run("troubleshooting/backward_in_no_grad.py")
+    ws = floats(r"fixed: epoch \d: w = (\S+),", output)
+    assert ws == pytest.approx([0.3, 0.555, 0.772], abs=1e-3)
+    assert namespace["w"].is_leaf and namespace["w"].requires_grad
