@@ -136,6 +136,12 @@ def test_a_broken_link_fails_the_build(tmp_path: Path, link: str):
     assert "broken.md" in output and link.split("#")[-1] in output, output
 
 
+@pytest.mark.parametrize("href", ["nowhere/", "#no-such-anchor"])
+def test_a_broken_raw_html_link_fails_the_build(tmp_path: Path, href: str):
+    output = build_broken(tmp_path, f'# Broken\n\n<a href="{href}">there</a>\n')
+    assert "broken" in output and href.strip("#/") in output, output
+
+
 def test_a_malformed_formula_fails_the_build(tmp_path: Path):
     output = build_broken(tmp_path, "# Broken\n\nThe loss $\\frac{1}{n$ is.\n")
     assert "docs/broken.md: malformed formula" in output, output
