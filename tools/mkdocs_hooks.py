@@ -244,7 +244,8 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
     )
     target = Path(config["site_dir"]) / "assets" / "katex"
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(KATEX_DIST / "katex.min.css", target / "katex.min.css")
+    # font-display: swap, so text shows before the maths fonts arrive
+    shutil.copy2(KATEX_DIST / "katex-swap.min.css", target / "katex.min.css")
     fonts = target / "fonts"
     fonts.mkdir(exist_ok=True)
     for font in (KATEX_DIST / "fonts").glob("*.woff2"):
