@@ -265,8 +265,13 @@
       draw(root, rate.rate, epochs.epochs);
     }
 
+    // The slider moves in steps of 1% of its range: show three digits, and
+    // snap to 1/c and 2/c when it passes close to them.
     slider.addEventListener("input", function () {
-      field.value = slider.value;
+      var value = Number(slider.value);
+      field.value = String(Number(value.toPrecision(3)));
+      if (Math.abs(value - ONE_STEP) < 1e-3) field.value = "1/" + CURVATURE;
+      if (Math.abs(value - LIMIT) < 1e-3) field.value = "2/" + CURVATURE;
       update(false);
     });
     field.addEventListener("input", function () { update(true); });
