@@ -171,7 +171,10 @@
       points: points.map(function (p) { return sx(p[0]) + "," + sy(p[1]); }).join(" "),
       class: "lr-line",
     }, g);
-    var label = function (v) { return log ? "1e" + Math.round(v) : format(v); };
+    var label = function (v) {
+      if (log) return "1e" + Math.round(v);
+      return Math.abs(v) < 1e4 ? v.toFixed(2) : v.toExponential(2);
+    };
     if (log) { low = Math.floor(low); high = Math.ceil(high); }
     node("text", { x: -4, y: 4, "text-anchor": "end" }, g).textContent = label(high);
     node("text", { x: -4, y: height, "text-anchor": "end" }, g).textContent = label(low);
