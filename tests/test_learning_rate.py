@@ -123,6 +123,29 @@ def test_train_stops_at_the_first_epoch_whose_loss_overflows(regimes):
     assert "largest float64: 1.798e+308" in output
 
 
+def test_numpy_only_warns_when_the_loss_overflows():
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        loss = np.mean((1e200 * X - 2 * X) ** 2)
+    assert loss == np.inf
+
+
+def test_every_part_used_the_learning_rate_0_01():
+    assert run("numpy_by_hand/train.py")[0]["learning_rate"] == 0.01
+    assert run("autograd/train.py")[0]["learning_rate"] == 0.01
+    for path in ["loss_and_optimizer/train.py", "torch_model/linear.py"]:
+        assert run(path)[0]["optimizer"].param_groups[0]["lr"] == 0.01, path
+
+
+def test_part1_loss_falls_by_a_constant_factor_and_the_steps_shrink():
+    """Part 1's figures: a straight line on a log scale; steps long, then short."""
+    history = run_figure(FIGURES[0])[0]["history"]
+    losses = [loss for _, loss in history]
+    ratios = [b / a for a, b in pairwise(losses)]
+    assert ratios == pytest.approx([(1 - 15 * 0.01) ** 2] * 49, rel=1e-3)
+    steps = [b - a for a, b in pairwise(run_figure(FIGURES[1])[0]["iterates"])]
+    assert all(0 < b < a for a, b in pairwise(steps))
+
+
 # --- two parameters ------------------------------------------------------------
 
 
