@@ -1,0 +1,88 @@
+import html
+import io
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+matplotlib.use("Agg")  # draw into memory: no window, no display needed
+plt.rcParams["svg.hashsalt"] = "numpy-by-hand-loss-and-fit"  # same SVG every build
+plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
+plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
+INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
+for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
+    plt.rcParams[key] = INK
+for key in ["xtick.color", "ytick.color"]:
+    plt.rcParams[key] = INK
+
+
+def svg_figure(fig, description, caption):
+    """The figure as inline SVG inside <figure>, with a text alternative."""
+    buffer = io.StringIO()
+    fig.savefig(
+        buffer,
+        format="svg",
+        metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        bbox_inches="tight",
+        transparent=True,
+    )
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+    svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+    # Keep only the ids that clip paths and markers refer to (hashes of the salt):
+    # "axes_1" and friends would repeat when a page shows two figures.
+    svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+    svg = svg.replace(INK, "currentColor")
+    label = html.escape(description)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    svg = svg.replace(">", f"><title>{label}</title>", 1)
+    return (
+        f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>'
+    )
+
+
+# Part 1's training, exactly: float32 data, w0 = 0, learning rate 0.01.
+X = np.array([1, 2, 3, 4], dtype=np.float32)
+y = np.array([2, 4, 6, 8], dtype=np.float32)
+w = 0.0
+learning_rate = 0.01
+n_epochs = 50
+history = []  # (w, loss) after every epoch
+for epoch in range(1, n_epochs + 1):
+    y_pred = w * X
+    loss = ((y_pred - y) ** 2).mean()
+    w = w - learning_rate * 2 * np.dot(X, y_pred - y) / len(X)
+    history.append((float(w), float(loss)))
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.2))
+epochs = range(1, n_epochs + 1)
+left.semilogy(epochs, [loss for _, loss in history], color="#4c9be8")
+left.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+left.set_xlabel("epoch")
+left.set_ylabel("loss (log scale)")
+left.set_title("Loss per epoch")
+
+right.plot(X, y, "o", color="#e15759", label="data", zorder=3)
+line_x = np.array([0.0, 4.5])
+colours = ["#9aa5b1", "#f28e2b", "#59a14f", "#b07aa1", "#4c9be8"]
+for epoch, colour in zip([1, 2, 5, 10, 50], colours, strict=True):
+    w_epoch = history[epoch - 1][0]
+    right.plot(line_x, w_epoch * line_x, color=colour, label=f"epoch {epoch}")
+right.set_xlabel("x")
+right.set_ylabel("y")
+right.set_title("The line ŷ = wx at a few epochs")
+right.legend(frameon=False, fontsize="small")
+
+print(
+    svg_figure(
+        fig,
+        "Two plots of Part 1's training at learning rate 0.01. Left: the loss per "
+        "epoch on a log scale, a straight line going down. Right: the four data "
+        "points with the fitted line after epochs 1, 2, 5, 10 and 50, each "
+        "steeper than the last and closer to the points.",
+        "Left: the loss per epoch (log scale). Right: the fitted line after a few "
+        "epochs, against the data.",
+    )
+)

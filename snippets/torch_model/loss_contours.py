@@ -1,0 +1,97 @@
+import html
+import io
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+
+matplotlib.use("Agg")  # draw into memory: no window, no display needed
+plt.rcParams["svg.hashsalt"] = "torch-model-loss-contours"  # same SVG every build
+plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
+plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
+INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
+for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
+    plt.rcParams[key] = INK
+for key in ["xtick.color", "ytick.color"]:
+    plt.rcParams[key] = INK
+
+
+def svg_figure(fig, description, caption):
+    """The figure as inline SVG inside <figure>, with a text alternative."""
+    buffer = io.StringIO()
+    fig.savefig(
+        buffer,
+        format="svg",
+        metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        bbox_inches="tight",
+        transparent=True,
+    )
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+    svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+    # Keep only the ids that clip paths and markers refer to (hashes of the salt):
+    # "axes_1" and friends would repeat when a page shows two figures.
+    svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+    svg = svg.replace(INK, "currentColor")
+    label = html.escape(description)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    svg = svg.replace(">", f"><title>{label}</title>", 1)
+    return (
+        f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>'
+    )
+
+
+# Part 4's training, exactly: nn.Linear(1, 1) seeded with 0, SGD at lr = 0.01.
+torch.manual_seed(0)
+X = torch.tensor([[1], [2], [3], [4]], dtype=torch.float32)
+y = torch.tensor([[2], [4], [6], [8]], dtype=torch.float32)
+model = nn.Linear(1, 1)
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+path = [(model.weight.item(), model.bias.item())]  # (w, b) after every epoch
+for epoch in range(1, 3001):
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    path.append((model.weight.item(), model.bias.item()))
+
+# The loss on a grid of (w, b): L = (1/n) sum (w x + b - y)^2.
+x_data, y_data = X.squeeze(1).numpy(), y.squeeze(1).numpy()
+w_grid, b_grid = np.meshgrid(np.linspace(-0.25, 3, 36), np.linspace(-1.5, 3.5, 36))
+residuals = w_grid[..., None] * x_data + b_grid[..., None] - y_data
+loss_grid = (residuals**2).mean(axis=-1)
+
+fig, ax = plt.subplots(figsize=(6, 4))
+levels = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30]
+contours = ax.contour(w_grid, b_grid, loss_grid, levels=levels, colors="#4c9be8")
+ax.clabel(contours, fontsize="x-small")
+shown = [0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 400, 700, 1000, 1500, 2000, 3000]
+path_w = [path[k][0] for k in shown]
+path_b = [path[k][1] for k in shown]
+ax.plot(path_w, path_b, "-o", color="#e15759", markersize=3)
+ax.plot(2, 0, "*", color=INK, markersize=10)
+ax.annotate("start", path[0], textcoords="offset points", xytext=(-8, 8))
+ax.annotate("minimum (2, 0)", (2, 0), textcoords="offset points", xytext=(6, -12))
+ax.set_xlabel("weight w")
+ax.set_ylabel("bias b")
+ax.set_title("Loss contours over (w, b) and the path of SGD")
+
+print(
+    svg_figure(
+        fig,
+        "Contour lines of the loss over the weight w and the bias b. They are "
+        "long thin ellipses, tilted: a narrow valley running from the upper left "
+        "down to the minimum at w = 2, b = 0. The path of Part 4's SGD, marked at "
+        "epochs 0, 1, 2, 3, 5, 10, 20, 50 and so on up to 3000, drops into the "
+        "valley in its first twenty epochs, where its dots are far apart, then "
+        "creeps along the valley's floor for thousands of epochs, its dots "
+        "crowding together.",
+        "The loss of Part 4's model over (w, b), with the path of "
+        "<code>nn.Linear</code> trained by SGD at lr = 0.01.",
+    )
+)

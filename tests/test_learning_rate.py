@@ -1,0 +1,256 @@
+"""The learning-rate chapter's claims, and every figure the snippets draw."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from snippet import ROOT, run
+
+X = np.array([1.0, 2.0, 3.0, 4.0])
+C = 2 / len(X) * X @ X  # the curvature, computed here independently: 15
+FIGURES = [
+    "numpy_by_hand/loss_and_fit.py",
+    "numpy_by_hand/loss_parabola.py",
+    "torch_model/loss_contours.py",
+    "learning_rate/trajectories.py",
+]
+
+
+@functools.cache
+def run_figure(path: str) -> tuple[dict, str]:
+    """Each figure snippet runs once in this process (the contours take seconds)."""
+    return run(path)
+
+
+@pytest.fixture(scope="module")
+def regimes():
+    return run("learning_rate/regimes.py")[0]
+
+
+@pytest.fixture(scope="module")
+def two():
+    return run("learning_rate/two_parameters.py")[0]
+
+
+# --- one parameter -------------------------------------------------------------
+
+
+def test_curvature_and_boundaries_come_from_the_data(regimes):
+    assert C == 15
+    assert regimes["curvature"] == C
+    assert regimes["w_star"] == 2
+    assert regimes["one_step"] == 1 / C
+    assert regimes["limit"] == 2 / C
+
+
+def test_one_step_lands_on_two(regimes):
+    history = regimes["train"](1 / 15, 5)
+    assert [w for w, _ in history] == [2.0] * 5
+    assert history[0][1] == 30 and history[1][1] == 0
+    assert regimes["verdict"](1 / 15) == "one step"
+
+
+def test_w_follows_the_closed_form(regimes):
+    for lr in [0.001, 0.01, 0.05, 0.1, 0.13, 0.14, 0.2]:
+        for k, (w, _) in enumerate(regimes["train"](lr, 12), start=1):
+            assert w == pytest.approx(2 - 2 * (1 - C * lr) ** k, rel=1e-9), (lr, k)
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.01, 0.05, 0.1, 0.13, 0.14, 0.2])
+def test_measured_ratio_of_errors_is_one_minus_15_lr(regimes, lr):
+    ws = [0.0] + [w for w, _ in regimes["train"](lr, 10)]
+    ratios = [(b - 2) / (a - 2) for a, b in pairwise(ws)]
+    assert ratios == pytest.approx([1 - 15 * lr] * 10, rel=1e-6)
+
+
+def test_the_printed_ratios_are_the_predicted_factors():
+    output = run("learning_rate/regimes.py")[1]
+    for lr in [0.01, 0.1, 0.14]:
+        ratio = f"{1 - 15 * lr:.6f}"
+        assert f"{lr:7.4f}" in output and output.count(ratio) >= 2, ratio
+
+
+def test_converges_just_below_the_limit_and_diverges_just_above(regimes):
+    limit = regimes["limit"]
+    below = regimes["train"](0.99 * limit, 2000)
+    above = regimes["train"](1.01 * limit, 2000)
+    assert abs(below[-1][0] - 2) < 1e-6
+    errors = [abs(w - 2) for w, _ in above]
+    assert all(b > a for a, b in pairwise(errors))
+    assert errors[-1] > 1e6
+    assert regimes["verdict"](0.99 * limit) == "oscillates, converges"
+    assert regimes["verdict"](1.01 * limit) == "diverges"
+    assert regimes["epochs_to_converge"](1.01 * limit) is None
+
+
+def test_each_regime_as_the_page_describes_it(regimes):
+    verdict, needed = regimes["verdict"], regimes["epochs_to_converge"]
+    assert verdict(0.001) == "crawls" and 100 < needed(0.001) < 1000  # hundreds
+    assert verdict(0.01) == "converges" and 20 <= needed(0.01) < 100  # few dozen
+    assert verdict(0.1) == "oscillates, converges"
+    assert verdict(0.14) == "diverges" and needed(0.14) is None
+    ws = [w for w, _ in regimes["train"](0.1, 6)]
+    assert ws[0] > 2 and all((a - 2) * (b - 2) < 0 for a, b in pairwise(ws))
+    ws = [w for w, _ in regimes["train"](0.01, 50)]
+    assert all(a < b < 2 for a, b in pairwise(ws))
+
+
+def test_the_fastest_rate_is_one_over_c_and_larger_is_slower(regimes):
+    rates = np.linspace(0.005, 0.13, 26)
+    epochs = [regimes["epochs_to_converge"](lr) for lr in rates]
+    assert regimes["epochs_to_converge"](1 / 15) == 1 < min(epochs)
+    fastest = rates[int(np.argmin(epochs))]
+    assert abs(fastest - 1 / 15) < 0.005
+    assert regimes["epochs_to_converge"](0.12) > regimes["epochs_to_converge"](0.08)
+
+
+def test_train_stops_at_the_first_epoch_whose_loss_overflows(regimes):
+    namespace, output = run("learning_rate/overflow.py")
+    history = regimes["train"](0.2, 1100)
+    first_inf = namespace["loss_overflows"]
+    assert len(history) == first_inf - 1
+    assert np.isfinite(history[-1][1]) and history[-1][1] > 1e300
+    w, loss = namespace["history"][first_inf - 1]
+    assert loss == np.inf and np.isfinite(w)  # the weight is still a number
+    assert namespace["w_is_nan"] > first_inf + 100  # hundreds of epochs later
+    assert np.isnan(namespace["history"][-1][1])
+    assert "largest float64: 1.798e+308" in output
+
+
+def test_numpy_only_warns_when_the_loss_overflows():
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        loss = np.mean((1e200 * X - 2 * X) ** 2)
+    assert loss == np.inf
+
+
+def test_every_part_used_the_learning_rate_0_01():
+    assert run("numpy_by_hand/train.py")[0]["learning_rate"] == 0.01
+    assert run("autograd/train.py")[0]["learning_rate"] == 0.01
+    for path in ["loss_and_optimizer/train.py", "torch_model/linear.py"]:
+        assert run(path)[0]["optimizer"].param_groups[0]["lr"] == 0.01, path
+
+
+def test_part1_loss_falls_by_a_constant_factor_and_the_steps_shrink():
+    """Part 1's figures: a straight line on a log scale; steps long, then short."""
+    history = run_figure(FIGURES[0])[0]["history"]
+    losses = [loss for _, loss in history]
+    ratios = [b / a for a, b in pairwise(losses)]
+    assert ratios == pytest.approx([(1 - 15 * 0.01) ** 2] * 49, rel=1e-3)
+    steps = [b - a for a, b in pairwise(run_figure(FIGURES[1])[0]["iterates"])]
+    assert all(0 < b < a for a, b in pairwise(steps))
+
+
+# --- two parameters ------------------------------------------------------------
+
+
+def eigenvalues(x):
+    H = 2 / len(x) * np.array([[x @ x, x.sum()], [x.sum(), len(x)]])
+    return np.linalg.eigvalsh(H)
+
+
+def test_hessian_eigenvalues(two):
+    for name, x in two["inputs"].items():
+        assert two["hessian"](x) == pytest.approx(
+            2 / 4 * np.array([[x @ x, x.sum()], [x.sum(), 4]])
+        ), name
+    low, high = eigenvalues(X)
+    assert high / low > 50
+    centred = two["hessian"](X - X.mean())
+    assert centred[0, 1] == 0 and eigenvalues(X - X.mean())[1] / 2 == 1.25
+    assert eigenvalues((X - X.mean()) / X.std()) == pytest.approx([2, 2])
+
+
+def test_the_largest_eigenvalue_bounds_the_learning_rate(two):
+    high = eigenvalues(X)[1]
+    assert two["epochs_to_fit"](X, 1.98 / high) is not None
+    assert two["epochs_to_fit"](X, 2.02 / high, max_epochs=5000) is None
+
+
+def test_centring_cures_the_slowness(two):
+    epochs = {(name, round(lr, 4)): e for name, lr, e in two["runs"]}
+    raw_lr = round(1 / eigenvalues(X)[1], 4)
+    assert epochs[("x as it is", 0.01)] > 1000  # thousands, as in Part 4
+    assert 100 < epochs[("x as it is", raw_lr)] < 1000  # hundreds
+    assert epochs[("centred", 0.4)] <= 10  # a handful
+    assert epochs[("standardised", 0.5)] == 1  # one
+    # A learning rate several times larger is safe once x is centred.
+    assert eigenvalues(X)[1] / eigenvalues(X - X.mean())[1] > 3
+
+
+# --- the figures -----------------------------------------------------------------
+
+
+def test_figures_draw_the_project_s_own_runs(regimes):
+    part1 = run("numpy_by_hand/train.py")[0]["history"]
+    assert run_figure(FIGURES[0])[0]["history"] == part1
+    assert run_figure(FIGURES[1])[0]["iterates"][1:] == [w for w, _ in part1[:12]]
+    lines = run_figure(FIGURES[3])[0]
+    for label, lr in lines["rates"].items():
+        expected = [0.0] + [w for w, _ in regimes["train"](lr, lines["n_epochs"])]
+        assert lines["trajectories"][label] == pytest.approx(expected), label
+
+
+def test_the_contour_path_reaches_the_valley_fast_and_the_minimum_slowly():
+    namespace = run_figure(FIGURES[2])[0]
+    path = np.array(namespace["path"]) - [2, 0]  # distance to the minimum
+    H = 2 / 4 * np.array([[X @ X, X.sum()], [X.sum(), 4]])
+    _, vectors = np.linalg.eigh(H)
+    slow, fast = path @ vectors[:, 0], path @ vectors[:, 1]
+    assert abs(fast[20]) < 0.05 * abs(fast[0])  # into the valley in 20 epochs
+    assert abs(slow[20]) > 0.5 * abs(slow[0])  # but hardly along it
+    assert np.abs(path[1000]).max() > 1e-2 and np.abs(path[3000]).max() < 1e-3
+
+
+def svg_of(printed: str) -> ET.Element:
+    assert printed.startswith('<figure class="mpl-figure"><svg ')
+    svg = printed[len('<figure class="mpl-figure">') : printed.index("</svg>") + 6]
+    return ET.fromstring(svg)
+
+
+@pytest.mark.parametrize("path", FIGURES)
+def test_figure_is_valid_svg_with_a_text_alternative(path):
+    printed = run_figure(path)[1].strip()
+    assert "<?xml" not in printed and "<!DOCTYPE" not in printed
+    assert printed.endswith("</figcaption></figure>")
+    svg = svg_of(printed)
+    assert svg.get("role") == "img"
+    label = svg.get("aria-label")
+    assert label and len(label) > 80
+    title = svg.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and title.text == label
+    assert svg.findall(".//{http://www.w3.org/2000/svg}text"), "text stays text"
+    # Readable on both colour schemes: ink follows the page's text colour.
+    assert "currentColor" in printed and "#000000" not in printed
+    assert "#010101" not in printed and "#ffffff" not in printed
+    assert len(printed) < 40_000
+
+
+@pytest.mark.parametrize("path", FIGURES)
+def test_figure_is_byte_identical_from_run_to_run(path):
+    """The build runs the snippet in its own process: so does this test."""
+    first = run_figure(path)[1]
+    second = subprocess.run(
+        [sys.executable, str(ROOT / "snippets" / path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    assert first == second
+
+
+def test_every_figure_id_on_a_page_is_unique():
+    ids = []
+    for path in FIGURES[:2]:  # the two figures of Part 1 share a page
+        ids += [
+            e.get("id")
+            for e in svg_of(run_figure(path)[1].strip()).iter()
+            if e.get("id")
+        ]
+    assert len(ids) == len(set(ids))

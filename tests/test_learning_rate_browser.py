@@ -1,0 +1,264 @@
+"""The figures and the learning-rate explorer, in a real browser (Chromium)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markdown_includes import ROOT, mkdocs_config
+from snippet import run
+
+FIGURE_FENCE_RE = re.compile(r"```python exec=\"on\"[^\n]*\bhtml=\"1\"")
+FIGURE_PAGES = {
+    page.stem: len(FIGURE_FENCE_RE.findall(page.read_text(encoding="utf-8")))
+    for page in sorted(ROOT.glob("docs/*.md"))
+}
+FIGURE_PAGES = {stem: count for stem, count in FIGURE_PAGES.items() if count}
+EXPLORER = "learning_rate/"
+
+
+@pytest.fixture(scope="module")
+def regimes():
+    return run("learning_rate/regimes.py")[0]
+
+
+def open_explorer(page, site_url: str):
+    page.goto(site_url + EXPLORER)
+    page.locator(".lr-explorer[data-ready]").wait_for()
+    return page.locator(".lr-explorer")
+
+
+def set_inputs(page, rate: str, epochs: str = "30") -> None:
+    page.fill("#lr-epochs", epochs)
+    page.fill("#lr-rate", rate)
+
+
+def explorer_rows(page) -> list[list[str]]:
+    """[data-w, data-loss, epoch, w, loss] for every row of the explorer's table."""
+    return page.eval_on_selector_all(
+        ".lr-table tbody tr",
+        "rows => rows.map(r => [r.dataset.w, r.dataset.loss,"
+        " ...Array.from(r.cells, c => c.textContent)])",
+    )
+
+
+def as_float(text: str) -> float:
+    """ "1/15" -> 1 / 15, divided as Python (and the explorer) divide floats."""
+    numerator, _, denominator = text.partition("/")
+    return float(numerator) / float(denominator or 1)
+
+
+def python_format(value: float) -> str:
+    return f"{value:.4f}" if abs(value) < 1e5 else f"{value:.4e}"
+
+
+def assert_no_nan_or_infinity(explorer) -> None:
+    text = explorer.text_content() + (
+        explorer.locator(".lr-plot").get_attribute("aria-label") or ""
+    )
+    assert "NaN" not in text and "Infinity" not in text, text
+
+
+def test_the_figure_pages_are_known():
+    assert FIGURE_PAGES == {
+        "learning_rate": 1,
+        "numpy_by_hand": 2,
+        "torch_model": 1,
+    }
+
+
+@pytest.mark.parametrize("stem", sorted(FIGURE_PAGES))
+def test_every_figure_is_shown_with_its_text_alternative(page, site_url, stem):
+    page.goto(f"{site_url}{stem}/")
+    figures = page.locator("article .mpl-figure")
+    figures.first.wait_for()
+    assert figures.count() == FIGURE_PAGES[stem]
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        svg = figure.locator("svg[role=img]")
+        label = svg.get_attribute("aria-label")
+        assert label and len(label) > 80
+        assert svg.locator("title").text_content() == label
+        assert figure.locator("figcaption").inner_text().strip()
+        box = svg.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 150, "shown"
+    assert page.watch.errors == [] and page.watch.foreign == []
+
+
+def test_figures_follow_the_colour_scheme(page, site_url):
+    """The figures' ink is currentColor: dark on `default`, light on `slate`."""
+    page.goto(site_url + "numpy_by_hand/")
+    text = page.locator("article .mpl-figure svg text").first
+    luminance = (
+        "e => getComputedStyle(e).fill.match(/\\d+/g).slice(0, 3)"
+        ".reduce((s, v) => s + Number(v), 0) / 765"
+    )
+    assert text.evaluate(luminance) < 0.3
+    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+    assert text.evaluate(luminance) > 0.7
+
+
+@pytest.mark.parametrize("rate", ["0.01", "1/15", "0.1", "0.2"])
+def test_explorer_agrees_with_the_python_training_code(page, site_url, regimes, rate):
+    explorer = open_explorer(page, site_url)
+    set_inputs(page, rate)
+    learning_rate = as_float(rate)
+    history = regimes["train"](learning_rate, 30)
+    rows = explorer_rows(page)
+    assert len(rows) == len(history) == 30
+    for k, ((w, loss), row) in enumerate(zip(history, rows, strict=True), start=1):
+        assert float(row[0]) == pytest.approx(w, rel=1e-12, abs=1e-12), k
+        assert float(row[1]) == pytest.approx(loss, rel=1e-12, abs=1e-12), k
+        assert row[2:] == [str(k), python_format(w), python_format(loss)], k
+    assert explorer.get_attribute("data-verdict") == regimes["verdict"](learning_rate)
+    assert_no_nan_or_infinity(explorer)
+    assert explorer.locator(".lr-plot polyline").count() >= 1
+    assert page.watch.errors == [] and page.watch.foreign == []
+
+
+VERDICTS = [
+    ("0.001", "Crawls"),
+    ("0.01", "Converges: w climbs"),
+    ("1/15", "Converges in one step"),
+    ("0.1", "Oscillates but converges"),
+    ("0.2", "Diverges"),
+]
+
+
+def test_explorer_verdict_in_words(page, site_url, regimes):
+    explorer = open_explorer(page, site_url)
+    for rate, words in VERDICTS:
+        set_inputs(page, rate)
+        verdict = explorer.locator(".lr-verdict").inner_text()
+        assert verdict.startswith(words), (rate, verdict)
+        needed = regimes["epochs_to_converge"](as_float(rate))
+        if needed and needed > 1:
+            assert f"within 0.001 of 2 after {needed} epochs" in verdict, rate
+        assert_no_nan_or_infinity(explorer)
+
+
+def test_a_diverging_run_stops_at_the_epoch_whose_loss_overflows(
+    page, site_url, regimes
+):
+    explorer = open_explorer(page, site_url)
+    set_inputs(page, "0.2", "600")
+    history = regimes["train"](0.2, 600)
+    overflow = len(history) + 1
+    assert overflow < 600, "the run overflows within 600 epochs"
+    assert explorer.get_attribute("data-overflow") == str(overflow)
+    verdict = explorer.locator(".lr-verdict").inner_text()
+    assert f"The loss overflowed at epoch {overflow}" in verdict
+    assert len(explorer_rows(page)) == len(history)
+    assert (
+        explorer.locator(".lr-plot")
+        .get_attribute("aria-label")
+        .count(f"at epoch {len(history)}")
+    )
+    assert_no_nan_or_infinity(explorer)
+
+
+BAD_INPUTS = [
+    ("-0.1", "30", "A negative learning rate"),
+    ("", "30", "Enter a learning rate"),
+    ("abc", "30", "“abc” is not a number"),
+    ("1,5", "30", "“1,5” is not a number"),
+    ("1/0", "30", "not a finite number"),
+    ("0", "30", "With η = 0 no step moves w"),
+    ("1e6", "30", "far too large"),
+    ("1e400", "30", "not a finite number"),
+    ("0.01", "0", "Epochs must be a whole number from 1 to 1000"),
+    ("0.01", "-3", "Epochs must be a whole number"),
+    ("0.01", "2.5", "Epochs must be a whole number"),
+    ("0.01", "100000", "Epochs must be a whole number"),
+    ("0.01", "", "Epochs must be a whole number"),
+]
+
+
+def test_bad_input_gets_a_clear_message(page, site_url):
+    explorer = open_explorer(page, site_url)
+    alert = page.get_by_role("alert")
+    for rate, epochs, message in BAD_INPUTS:
+        case = f"rate {rate!r}, epochs {epochs!r}"
+        set_inputs(page, rate, epochs)
+        assert message in alert.inner_text(), case
+        assert explorer.get_attribute("data-verdict") == "invalid", case
+        assert explorer.locator(".lr-verdict").inner_text() == "", case
+        assert explorer_rows(page) == [], case
+        assert not explorer.locator(".lr-plot").is_visible(), case
+        assert_no_nan_or_infinity(explorer)
+        # A good value brings the explorer back, and the message goes.
+        set_inputs(page, "0.01", "30")
+        assert page.locator(".lr-message").text_content() == "", case
+        assert not alert.is_visible(), case
+        assert len(explorer_rows(page)) == 30, case
+    assert page.watch.errors == []
+
+
+def serve_sitemap_for(page, site_url: str) -> None:
+    """Material navigates instantly only to URLs listed in sitemap.xml, matched
+    with the scheme and host of the page but the port of site_url (none). On the
+    real host they match; here the sitemap is served with the test's address."""
+    deployed = mkdocs_config()["site_url"]
+
+    def route(route) -> None:
+        response = route.fetch()
+        route.fulfill(
+            response=response, body=response.text().replace(deployed, site_url)
+        )
+
+    page.route("**/sitemap.xml", route)
+
+
+def test_explorer_works_after_instant_navigation_from_home(page, site_url):
+    serve_sitemap_for(page, site_url)
+    page.goto(site_url)
+    page.wait_for_function(  # Material has read the sitemap: links are instant
+        "performance.getEntriesByType('resource')"
+        ".some(e => e.name.endsWith('/sitemap.xml') && e.responseEnd > 0)"
+    )
+    page.evaluate("window.__sameDocument = true")
+    page.locator(
+        ".md-sidebar--primary a", has_text="Choosing the learning rate"
+    ).click()
+    page.wait_for_url("**/" + EXPLORER)
+    page.locator(".lr-explorer[data-ready]").wait_for()
+    assert page.evaluate("window.__sameDocument") is True, "not instant navigation"
+    page.get_by_role("button", name="η = 1/15").click()
+    assert page.locator(".lr-verdict").inner_text().startswith("Converges in one step")
+    assert explorer_rows(page)[0][3] == "2.0000"
+    # Away and back again: initialised once per visit, no duplicate controls.
+    page.locator(".md-sidebar--primary a", has_text="Side by side").click()
+    page.wait_for_url("**/side_by_side/")
+    page.go_back()
+    page.locator(".lr-explorer[data-ready]").wait_for()
+    assert page.get_by_role("button", name="η = 1/15").count() == 1
+    assert page.watch.errors == [] and page.watch.foreign == []
+
+
+def test_explorer_is_keyboard_operable_with_labelled_controls(page, site_url):
+    explorer = open_explorer(page, site_url)
+    slider = page.get_by_label("Learning rate η (slider)")
+    field = page.get_by_label("Learning rate η", exact=True)
+    epochs = page.get_by_label("Epochs")
+    assert slider.get_attribute("type") == "range"
+    assert field.input_value() == "0.01" and epochs.input_value() == "30"
+    options = page.eval_on_selector_all(
+        "#lr-marks option", "os => os.map(o => [Number(o.value), o.label])"
+    )
+    assert options == [[1 / 15, "1/15"], [2 / 15, "2/15"]]
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    assert field.input_value() != "0.01"
+    assert float(field.input_value()) > 0.01
+    # Tab from the slider reaches the field; typing there runs the explorer.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "lr-rate"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.1")
+    assert explorer.get_attribute("data-verdict") == "oscillates, converges"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the epochs field, to the first button
+    page.keyboard.press("Enter")
+    assert field.input_value() == "0.001"
+    assert explorer.get_attribute("data-verdict") == "crawls"
+    assert page.watch.errors == [] and page.watch.foreign == []
