@@ -645,6 +645,14 @@ def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
         lambda m: "" if _remote_script(m.group(0)) else m.group(0), content
     )
     content = render_notebook_maths(content, f"{WHOLE_PAGE} (generated)")
+    # The notebook links to the published site; on the site, stay on this copy.
+    site_url = config["site_url"] or ""
+    if site_url:
+        content = re.sub(
+            rf'href="{re.escape(site_url)}([^"#]*)',
+            lambda m: f'href="{get_relative_url(m.group(1) or ".", page.url)}',
+            content,
+        )
     _state.math_pages.add(page.file.src_uri)
     buttons = _buttons_html(page, config)
     if "</h1>" in content:
