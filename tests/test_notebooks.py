@@ -372,3 +372,13 @@ def test_a_snippet_that_fails_only_in_a_notebook_fails_the_build(tmp_path: Path)
         output
     ), output
     assert "(snippets/reads_a_file.py, line 2): FileNotFoundError" in output, output
+
+
+def test_mkdocs_jupyter_executes_only_the_whole_tutorial_and_fails_on_errors():
+    config = mkdocs_config()
+    plugins = [p for p in config["plugins"] if isinstance(p, dict)]
+    jupyter = next(p["mkdocs-jupyter"] for p in plugins if "mkdocs-jupyter" in p)
+    assert jupyter["include"] == ["whole_tutorial.ipynb"]
+    assert jupyter["execute"] is True and jupyter["allow_errors"] is False
+    hooks = config["hooks"]
+    assert hooks.index("tools/notebooks.py") > hooks.index("tools/mkdocs_hooks.py")

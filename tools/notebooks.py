@@ -411,20 +411,33 @@ async def _execute(config: Any, chapter: Chapter, cache_dir: Path | None) -> Non
             )
             return
     notebook = copy.deepcopy(chapter.notebook)
-    with tempfile.TemporaryDirectory(prefix="notebook-") as empty:
+    with tempfile.TemporaryDirectory(prefix="notebook-") as scratch:
+        empty = Path(scratch, "cwd")  # the kernel's working directory
+        empty.mkdir()
         client = NotebookClient(
             notebook,
             timeout=600,
             kernel_name="python3",
             allow_errors=False,
             record_timing=False,
-            resources={"metadata": {"path": empty}},
+            resources={"metadata": {"path": str(empty)}},
         )
-        try:
-            await client.async_execute()
-        except Exception as error:
-            _state.errors.append(_describe_failure(config, chapter, notebook, error))
-            return
+        # The kernel's own log (ipykernel warns about TCP on every start) is kept
+        # out of the build's output, and shown only if the notebook fails.
+        with open(Path(scratch, "kernel.log"), "w+", encoding="utf-8") as log:
+            try:
+                await client.async_execute(stderr=log, stdout=log)
+            except Exception as error:
+                message = _describe_failure(config, chapter, notebook, error)
+                if not any(
+                    o.get("output_type") == "error"
+                    for c in notebook.cells
+                    for o in c.get("outputs", [])
+                ):
+                    log.seek(0)
+                    message += f"\nthe kernel's log:\n{log.read()}"
+                _state.errors.append(message)
+                return
     chapter.executed = notebook
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
