@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import posixpath
 import re
 import subprocess
 import sys
@@ -53,8 +54,19 @@ def fence_ids(page: Path) -> list[str]:
     return EXEC_FENCE_RE.findall((ROOT / "docs" / page).read_text(encoding="utf-8"))
 
 
+def stem_of(page: Path) -> str:
+    """docs/a/b.md -> notebooks/a_b.ipynb, as tools/notebooks.py names them."""
+    return page.with_suffix("").as_posix().replace("/", "_")
+
+
+def url_dir(page: Path) -> str:
+    """The page's URL (use_directory_urls), relative to the site's root."""
+    path = page.with_suffix("")
+    return (path.parent if path.name == "index" else path).as_posix()
+
+
 CHAPTERS = [page for page in PAGES if fence_ids(page)]
-STEMS = [page.stem for page in CHAPTERS] + ["whole_tutorial"]
+STEMS = [stem_of(page) for page in CHAPTERS] + ["whole_tutorial"]
 
 
 def page_outputs(site_dir: Path) -> dict[str, str | None]:
@@ -147,7 +159,7 @@ def test_every_chapter_with_code_has_a_notebook_and_a_script(site_dir: Path):
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=str)
 def test_notebook_holds_the_page_in_order(page: Path, site_dir: Path):
-    notebook = published(site_dir, page.stem)
+    notebook = published(site_dir, stem_of(page))
     nbformat.validate(notebook)
     assert notebook.metadata.kernelspec.name == "python3"
     code = [c for c in notebook.cells if c.cell_type == "code"]
@@ -267,7 +279,8 @@ def test_every_chapter_with_code_offers_its_notebook(site_dir: Path):
     pages = [*CHAPTERS, Path("whole_tutorial.md")]
     for page in pages:
         text = built_page(site_dir, page)
-        stem = page.stem
+        stem = stem_of(page)
+        up = posixpath.relpath(".", url_dir(page))  # from the page to the root
         buttons = {
             TAG_RE.sub("", m["text"]).strip(): m["attrs"]
             for m in LINK_RE.finditer(text)
@@ -280,8 +293,8 @@ def test_every_chapter_with_code_offers_its_notebook(site_dir: Path):
         }
         notebook = buttons["Download notebook"]
         assert f'download="{stem}.ipynb"' in notebook
-        assert f'href="../notebooks/{stem}.ipynb"' in notebook
-        assert f'href="../notebooks/{stem}.py"' in buttons["Download the code"]
+        assert f'href="{up}/notebooks/{stem}.ipynb"' in notebook
+        assert f'href="{up}/notebooks/{stem}.py"' in buttons["Download the code"]
         colab = f'href="{colab_prefix()}notebooks/{stem}.ipynb"'
         assert colab in buttons["Open in Colab"]
         # The buttons sit at the top: under the title, before the first code.

@@ -51,6 +51,7 @@ import nbformat
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
@@ -651,6 +652,29 @@ def _buttons_html(page: Any, config: Any) -> str:
     )
 
 
+HEADING_TAG_RE = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
+ANCHOR_LINK_RE = re.compile(r'<a class="anchor-link".*?</a>', re.DOTALL)
+
+
+def _toc_from_headings(content: str) -> Any:
+    """The page's table of contents, from its headings as rendered.
+
+    mkdocs-jupyter's own drops inline code from titles ("`nn.Linear` and ...").
+    """
+    tokens: list[dict] = []
+    stack: list[dict] = []
+    for match in HEADING_TAG_RE.finditer(content):
+        level, inner = int(match[1]), ANCHOR_LINK_RE.sub("", match[3])
+        name = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+        token = {"level": level, "id": match[2], "children": []}
+        token["name"] = html.escape(name, quote=False)
+        while stack and stack[-1]["level"] >= level:
+            stack.pop()
+        (stack[-1]["children"] if stack else tokens).append(token)
+        stack.append(token)
+    return get_toc(tokens)
+
+
 def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
     if _state.whole_page is None or page.file.src_uri != WHOLE_PAGE:
         return content
@@ -667,6 +691,7 @@ def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
             content,
         )
     _state.math_pages.add(page.file.src_uri)
+    page.toc = _toc_from_headings(content)
     buttons = _buttons_html(page, config)
     if "</h1>" in content:
         return content.replace("</h1>", f"</h1>\n{buttons}", 1)
