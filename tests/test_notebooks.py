@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import importlib.util
 import json
 import posixpath
 import re
@@ -46,6 +47,7 @@ WHOLE_PARTS = [  # as tools/notebooks.py assembles the whole tutorial
     "loss_and_optimizer.md",
     "torch_model.md",
 ]
+HOOK = ROOT / "tools" / "notebooks.py"
 NOT_IN_NOTEBOOKS = {"side-by-side-compare"}  # reads the repository's files
 ALLOWED_IMPORTS = {"numpy", "torch", "matplotlib"} | set(sys.stdlib_module_names)
 
@@ -395,3 +397,96 @@ def test_mkdocs_jupyter_executes_only_the_whole_tutorial_and_fails_on_errors():
     assert jupyter["execute"] is True and jupyter["allow_errors"] is False
     hooks = config["hooks"]
     assert hooks.index("tools/notebooks.py") > hooks.index("tools/mkdocs_hooks.py")
+
+
+# --- the conversion itself, on a made-up chapter ----------------------------------
+
+
+def load_hook():
+    """tools/notebooks.py, imported as MkDocs imports a hook: from its path."""
+    if "notebooks_hook" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("notebooks_hook", HOOK)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["notebooks_hook"] = module  # its dataclasses look it up
+        spec.loader.exec_module(module)
+    return sys.modules["notebooks_hook"]
+
+
+def test_a_chapter_becomes_a_notebook_in_page_order(tmp_path: Path):
+    hook = load_hook()
+    (tmp_path / "snippets").mkdir()
+    for name in ("one", "two", "three", "plot"):
+        (tmp_path / "snippets" / f"{name}.py").write_text(f"print('{name}')\n")
+    page = """\
+---
+description: A made-up chapter.
+---
+
+# Made up
+
+Prose with $x^2$ and a [link](other.md#there) and [an anchor](#below).
+
+```bash
+make test
+```
+
+```python exec="on" source="above" result="text" id="one"
+--8<-- "snippets/one.py"
+```
+
+!!! warning "A pitfall"
+    Shown broken:
+
+    ```python exec="on" source="above" result="text" id="two"
+    --8<-- "snippets/two.py"
+    ```
+
+=== "A tab"
+
+    ```python exec="on" source="above" result="text" id="three"
+    --8<-- "snippets/three.py"
+    ```
+
+```python exec="on" source="above" html="1" id="plot"
+--8<-- "snippets/plot.py"
+```
+"""
+    config = {
+        "mdx_configs": {"pymdownx.snippets": {"base_path": [str(tmp_path)]}},
+        "docs_dir": str(tmp_path / "docs"),
+        "site_url": "https://example.org/site/",
+        "site_name": "Site",
+        "use_directory_urls": True,
+    }
+    chapter = hook.chapter_notebook(config, "part/made_up.md", page)
+    cells = chapter.notebook.cells
+    code = [c for c in cells if c.cell_type == "code"]
+    assert [c.source for c in code] == [
+        f"print('{n}')" for n in ("one", "two", "three", "plot")
+    ]
+    assert [c.id for c in code] == ["one", "two", "three", "plot"]
+    assert code[3].metadata["page_output"] == "html"
+    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert prose.startswith("# Made up") and "description:" not in prose
+    assert "**A pitfall**\n\nShown broken:" in prose and "**A tab**" in prose
+    assert "```bash\nmake test\n```" in prose  # shown, not run: Markdown
+    assert "$x^2$" in prose
+    assert "(https://example.org/site/part/other/#there)" in prose
+    assert "(https://example.org/site/part/made_up/#below)" in prose
+    assert chapter.fences["two"] == (20, "snippets/two.py")  # line in the file
+    # Printed HTML is displayed as HTML in the published notebook.
+    code[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="<svg/>")]
+    shown = hook.as_the_page_shows(chapter.notebook)
+    output = [c for c in shown.cells if c.cell_type == "code"][3].outputs[0]
+    assert output.output_type == "display_data" and output.data["text/html"] == "<svg/>"
+
+
+def test_colab_links_follow_repo_url_and_the_deploy_branch():
+    hook = load_hook()
+    config = {"repo_url": "https://github.com/someone/project.git"}
+    assert hook.colab_url(config, "notebooks/a.ipynb") == (
+        "https://colab.research.google.com/github/someone/project/blob/gh-pages/"
+        "notebooks/a.ipynb"
+    )
+    config["remote_branch"] = "site"
+    assert "/blob/site/notebooks/a.ipynb" in hook.colab_url(config, "notebooks/a.ipynb")

@@ -239,12 +239,14 @@ def chapter_notebook(config: Any, src_uri: str, source: str) -> Chapter | None:
     body, meta = get_data(source)
     offset = source[: len(source) - len(body)].count("\n")  # front matter lines
     fences: dict[str, tuple[int, str]] = {}  # at any indentation (tabs, notes)
+    shows: dict[str, str] = {}  # block id -> how the page shows its output
     for match in EXEC_FENCE_RE.finditer(body):
         if EXEC_RE.search(match["info"]):
             block_id = ID_RE.search(match["info"])
             name = block_id.group(1) if block_id else f"block-{len(fences) + 1}"
             line = offset + body.count("\n", 0, match.start()) + 1
             fences[name] = (line, match["path"] or docs_name)
+            shows[name] = _shows(match["info"])
     if not fences:
         return None
     try:
@@ -306,6 +308,8 @@ def chapter_notebook(config: Any, src_uri: str, source: str) -> Chapter | None:
     for name, cell in zip(order, code_cells, strict=True):
         cell.id = name
         cell.metadata = {"block_id": name, "snippet": fences[name][1]}
+        if shows[name] != "text":
+            cell.metadata["page_output"] = shows[name]
     markdown_number = 0
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and cell.source.startswith(f"*{ABOUT}"):
@@ -366,6 +370,33 @@ def _dumps(notebook: Any) -> str:
 
 
 # --- execution ---------------------------------------------------------------------
+
+
+def _shows(info: str) -> str:
+    """How markdown-exec shows a fence's printed output: text, HTML or Markdown."""
+    if re.search(r'\bhtml="(?:1|true|yes|on)"', info):
+        return "html"
+    return "text" if re.search(r'\bresult="', info) else "markdown"
+
+
+def as_the_page_shows(notebook: Any) -> Any:
+    """Printed HTML (an SVG figure) or Markdown (a table) is displayed as such in
+    the published notebook, as on the page; printed text stays a stream."""
+    for cell in notebook.cells:
+        kind = cell.get("metadata", {}).get("page_output")
+        if cell.cell_type != "code" or kind not in ("html", "markdown"):
+            continue
+        outputs = []
+        for output in cell.outputs:
+            if output.get("output_type") == "stream" and output["name"] == "stdout":
+                text = output["text"]
+                data = {"text/html": text, "text/plain": "<the figure above>"}
+                if kind == "markdown":
+                    data = {"text/markdown": text, "text/plain": text}
+                output = nbformat.v4.new_output("display_data", data=data)
+            outputs.append(output)
+        cell.outputs = outputs
+    return notebook
 
 
 def _cache_key(notebook: Any) -> str:
@@ -439,7 +470,7 @@ async def _execute(config: Any, chapter: Chapter, cache_dir: Path | None) -> Non
                     message += f"\nthe kernel's log:\n{log.read()}"
                 _state.errors.append(message)
                 return
-    chapter.executed = notebook
+    chapter.executed = as_the_page_shows(notebook)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         cache_file.write_text(_dumps(notebook), encoding="utf-8")
