@@ -75,12 +75,10 @@ WHOLE_INTRO = """\
 The problem and its maths, then gradient descent for $y = 2x$ written four times,
 each part handing one more piece over to PyTorch:
 
-| Part | Prediction | Gradients | Loss | Parameter update |
-|---|---|---|---|---|
-| 1 | by hand | by hand | by hand | by hand |
-| 2 | by hand | **autograd** | by hand | by hand |
-| 3 | by hand | autograd | **`nn.MSELoss`** | **`torch.optim.SGD`** |
-| 4 | **`nn.Linear`** | autograd | `nn.MSELoss` | `torch.optim.SGD` |
+1. everything by hand, in NumPy: prediction, loss, gradient and update;
+2. **autograd** computes the gradient;
+3. **`nn.MSELoss`** and **`torch.optim.SGD`** replace the loss and the update;
+4. **`nn.Linear`** replaces the model.
 
 Every cell is a complete program: run them top to bottom, in any fresh Python
 kernel with NumPy and PyTorch (Colab has both). Each part is also a page of
@@ -684,6 +682,11 @@ def _buttons_html(page: Any, config: Any) -> str:
     )
 
 
+NOTEBOOK_PAGE_STYLE = (  # Material's own table metrics, which JupyterLab's CSS undoes
+    "<style>.md-typeset .jupyter-wrapper .md-typeset__scrollwrap{margin:1em -.8rem}"
+    ".md-typeset .jupyter-wrapper .jp-RenderedMarkdown :is(th,td)"
+    "{box-sizing:border-box}</style>"
+)
 HEADING_TAG_RE = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
 ANCHOR_LINK_RE = re.compile(r'<a class="anchor-link".*?</a>', re.DOTALL)
 
@@ -724,7 +727,8 @@ def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
         )
     _state.math_pages.add(page.file.src_uri)
     page.toc = _toc_from_headings(content)
-    buttons = _buttons_html(page, config)
+    # Without Material's margin, tables overflow their column (a scroll bar).
+    buttons = NOTEBOOK_PAGE_STYLE + _buttons_html(page, config)
     if "</h1>" in content:
         return content.replace("</h1>", f"</h1>\n{buttons}", 1)
     return buttons + content
