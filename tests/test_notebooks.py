@@ -326,6 +326,25 @@ def test_every_download_and_colab_link_points_to_a_built_file(site_dir: Path):
     assert checked >= 3 * len(STEMS)
 
 
+def test_every_link_on_the_whole_tutorial_page_resolves(site_dir: Path):
+    """htmlproofer cannot place this generated page (mkdocs.yml ignores it), so
+    its internal links and their anchors are checked here."""
+    page = site_dir / "whole_tutorial" / "index.html"
+    checked = 0
+    for html_file, _attrs, href, _text in _links(site_dir):
+        if html_file != page or re.match(r"^[a-z]+:", href) or href.startswith("#"):
+            continue
+        path, _, anchor = href.partition("#")
+        target = (page.parent / path).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        assert target.is_file(), href
+        if anchor:
+            assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), href
+        checked += 1
+    assert checked >= 5
+
+
 # --- the whole-tutorial page --------------------------------------------------------
 
 
