@@ -92,6 +92,19 @@ def printed(cell) -> str:
     ).strip()
 
 
+def shown(cell) -> str:
+    """Everything a code cell printed: text, and the HTML or Markdown it printed
+    (a figure, a table), which the notebook displays as such."""
+    parts = []
+    for output in cell.outputs:
+        if output.get("output_type") == "stream":
+            parts.append(output.get("text", ""))
+        elif output.get("output_type") == "display_data":
+            data = output["data"]
+            parts.append(data.get("text/html") or data.get("text/markdown", ""))
+    return "".join(parts).strip()
+
+
 def colab_prefix() -> str:
     config = mkdocs_config()
     repo = urlsplit(config["repo_url"]).path.strip("/")
@@ -240,7 +253,7 @@ def test_script_is_the_notebooks_code(site_dir: Path, tmp_path: Path):
     )
     assert process.returncode == 0, process.stderr
     cells = published(site_dir, "whole_tutorial").cells
-    expected = "\n".join(printed(c) for c in cells if c.cell_type == "code")
+    expected = "\n".join(shown(c) for c in cells if c.cell_type == "code")
     assert process.stdout.split() == expected.split()
 
 

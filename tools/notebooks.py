@@ -85,10 +85,10 @@ kernel with NumPy and PyTorch (Colab has both). Each part is also a page of
 [the site]({site_url}), with its own notebook."""
 
 ABOUT = "This notebook is generated from the page"
-# Fences that cannot run in a notebook, and why.
-NOT_IN_NOTEBOOKS = {
-    "side-by-side-compare": "it runs the four programs from the repository's files",
-}
+# A program that runs other snippets from the repository's files (the side by
+# side comparison) cannot run in a notebook: such fences are left out, saying why.
+REPOSITORY_FILE_RE = re.compile(r"""["'](snippets/[\w./-]+\.py)["']""")
+NOT_IN_NOTEBOOKS = "it runs other programs from the repository's files"
 
 FENCE_RE = re.compile(
     r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+-]*)(?P<info>[^\n]*)\n"
@@ -272,11 +272,11 @@ def chapter_notebook(config: Any, src_uri: str, source: str) -> Chapter | None:
             continue
         block_id = ID_RE.search(match["info"])
         name = block_id.group(1) if block_id else f"block-{len(order) + 1}"
-        if name in NOT_IN_NOTEBOOKS:
+        if REPOSITORY_FILE_RE.search(match["body"]):
             path = fences[name][1]
             pieces.append(
                 f"*Not in this notebook: `{path}`, because "
-                f"{NOT_IN_NOTEBOOKS[name]}. Its output is on "
+                f"{NOT_IN_NOTEBOOKS}. Its output is on "
                 f"[the page]({page_url}); in a clone of the repository, "
                 f"`python {path}` runs it.*"
             )
@@ -451,6 +451,7 @@ async def _execute(config: Any, chapter: Chapter, cache_dir: Path | None) -> Non
             kernel_name="python3",
             allow_errors=False,
             record_timing=False,
+            coalesce_streams=True,  # chunk boundaries depend on timing
             resources={"metadata": {"path": str(empty)}},
         )
         # The kernel's own log (ipykernel warns about TCP on every start) is kept
@@ -499,6 +500,13 @@ def _wait_for_notebooks() -> None:
 
 
 def on_config(config: Any) -> Any:
+    # A cell's printed output reaches the kernel client in chunks whose
+    # boundaries depend on timing; merged into one stream per name, executed
+    # notebooks are the same on every build. mkdocs-jupyter's executor (an
+    # nbclient NotebookClient too) does not expose the option: set its default.
+    from nbclient import NotebookClient
+
+    NotebookClient.coalesce_streams.default_value = True
     if not _cache_enabled():
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
