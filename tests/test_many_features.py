@@ -18,6 +18,11 @@ def lstsq():
     return run("many_features/lstsq.py")
 
 
+@pytest.fixture(scope="module")
+def scaling():
+    return run("many_features/scaling.py")
+
+
 def learned(namespace):
     return np.append(namespace["w"].numpy(), float(namespace["b"]))
 
@@ -41,8 +46,8 @@ def test_the_true_weights_are_recovered_within_the_stated_tolerance(by_hand):
     assert np.abs(learned(namespace) - truth).max() > 0, "noise moves the fit"
 
 
-def test_the_vector_gradient_is_autograds():
-    namespace = run("many_features/by_hand.py")[0]
+def test_the_vector_gradient_is_autograds(by_hand):
+    namespace = by_hand[0]
     X, y, n = namespace["X"], namespace["y"], namespace["n"]
     generator = torch.Generator().manual_seed(1)
     w = torch.randn(3, generator=generator, requires_grad=True)
@@ -74,8 +79,8 @@ def test_gradient_descent_agrees_with_lstsq(by_hand, lstsq):
     np.testing.assert_allclose(exact, reference, atol=1e-4)
 
 
-def test_standardising_cuts_the_epochs_tenfold_and_keeps_the_model(lstsq):
-    namespace, output = run("many_features/scaling.py")
+def test_standardising_cuts_the_epochs_tenfold_and_keeps_the_model(lstsq, scaling):
+    namespace, output = scaling
     raw_epochs = namespace["results"]["raw"][1]
     scaled_epochs = namespace["results"]["standardised"][1]
     assert scaled_epochs * 10 < raw_epochs < 5000  # both converged
@@ -87,8 +92,8 @@ def test_standardising_cuts_the_epochs_tenfold_and_keeps_the_model(lstsq):
     assert f"{raw_epochs:6d}" in output and f"{scaled_epochs:6d}" in output
 
 
-def test_condition_numbers_explain_it():
-    namespace = run("many_features/scaling.py")[0]
+def test_condition_numbers_explain_it(scaling):
+    namespace = scaling[0]
     epochs_to_converge, X = namespace["epochs_to_converge"], namespace["X"]
     _, _, _, raw_condition = epochs_to_converge(X, namespace["y"])
     _, _, _, scaled_condition = epochs_to_converge(

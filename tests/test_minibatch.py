@@ -6,12 +6,22 @@ import pytest
 from snippet import run
 
 
+@pytest.fixture(scope="module")
+def full_batch():
+    return run("minibatch/full_batch.py")
+
+
+@pytest.fixture(scope="module")
+def batch_sizes():
+    return run("minibatch/batch_sizes.py")
+
+
 def epoch_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("epoch ")]
 
 
-def test_batch_size_n_is_part3_step_by_step():
-    minibatch, minibatch_output = run("minibatch/full_batch.py")
+def test_batch_size_n_is_part3_step_by_step(full_batch):
+    minibatch, minibatch_output = full_batch
     part3, part3_output = run("loss_and_optimizer/train.py")
     assert minibatch["loader"].batch_size == len(minibatch["dataset"]) == 4
     # Every w is identical to the last bit; the loss to float32 rounding.
@@ -30,8 +40,8 @@ def test_batch_size_n_is_part3_step_by_step():
         assert float(loss) == pytest.approx(float(part3_loss), rel=1e-6)
 
 
-def test_the_full_batch_is_shuffled_by_a_seeded_generator():
-    _, output = run("minibatch/full_batch.py")
+def test_the_full_batch_is_shuffled_by_a_seeded_generator(full_batch):
+    _, output = full_batch
     first = re.search(r"epoch 1 sees the batch x = \[(.*)\]", output)[1]
     order = [float(x) for x in first.split(",")]
     assert sorted(order) == [1.0, 2.0, 3.0, 4.0]
@@ -39,31 +49,31 @@ def test_the_full_batch_is_shuffled_by_a_seeded_generator():
     assert run("minibatch/full_batch.py")[1] == output
 
 
-def test_epochs_and_steps():
-    namespace, output = run("minibatch/full_batch.py")
+def test_epochs_and_steps(full_batch, batch_sizes):
+    namespace, output = full_batch
     assert len(namespace["loader"]) == 1
     assert namespace["n_steps"] == namespace["n_epochs"] == 50
-    results = run("minibatch/batch_sizes.py")[0]["results"]
+    results = batch_sizes[0]["results"]
     for batch_size, (steps_per_epoch, batch_losses, ws) in results.items():
         assert steps_per_epoch == 4 // batch_size
         assert len(ws) == len(batch_losses) == 20 * steps_per_epoch
 
 
-def test_mean_of_per_sample_gradients_is_the_full_gradient():
-    namespace, _ = run("minibatch/batch_sizes.py")
+def test_mean_of_per_sample_gradients_is_the_full_gradient(batch_sizes):
+    namespace, _ = batch_sizes
     per_sample = namespace["per_sample"]
     assert len(set(per_sample)) == 4, "single samples disagree"
     assert sum(per_sample) / 4 == pytest.approx(namespace["w"].grad.item())
 
 
-def test_smaller_batches_get_closer_in_the_same_number_of_epochs():
-    results = run("minibatch/batch_sizes.py")[0]["results"]
+def test_smaller_batches_get_closer_in_the_same_number_of_epochs(batch_sizes):
+    results = batch_sizes[0]["results"]
     error = {size: abs(ws[-1] - 2) for size, (_, _, ws) in results.items()}
     assert error[1] < error[2] < error[4] < 0.1
 
 
-def test_small_batches_are_noisy_and_the_full_batch_is_not():
-    results = run("minibatch/batch_sizes.py")[0]["results"]
+def test_small_batches_are_noisy_and_the_full_batch_is_not(batch_sizes):
+    results = batch_sizes[0]["results"]
     full = results[4][1]
     assert all(b < a for a, b in zip(full, full[1:], strict=False))
     for size in (1, 2):

@@ -68,8 +68,8 @@ def by_hand(name, n_steps, problem="(w, b)"):
 
 @pytest.mark.parametrize("problem", ["y = 2x", "(w, b)"])
 @pytest.mark.parametrize("name", ["SGD", "momentum", "Adam"])
-def test_the_update_rules_on_the_page_are_what_torch_optim_does(name, problem):
-    namespace = run("optimizers/compare.py")[0]
+def test_the_update_rules_on_the_page_are_what_torch_optim_does(name, problem, compare):
+    namespace = compare[0]
     model = namespace["make_model"](problem)
     optimizer = namespace["optimizers"][name](model.parameters())
     loss_fn, X, y = namespace["loss_fn"], namespace["X"], namespace["y"]
