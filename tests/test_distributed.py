@@ -126,3 +126,18 @@ def test_runs_when_executed_like_markdown_exec_does():
     assert namespace["largest"] < 1e-5
     assert any("largest difference" in line for line in printed)
     assert not dist.is_initialized()  # this process never joined a group
+
+
+def test_equal_shards_average_to_the_full_gradient_and_unequal_ones_do_not():
+    namespace, output = run("distributed/uneven_shards.py")
+    gradient, X, y, full = (namespace[k] for k in ["gradient", "X", "y", "full"])
+
+    def averaged(sizes):
+        parts = zip(X.split(sizes), y.split(sizes), strict=True)
+        return torch.stack([gradient(a, b) for a, b in parts]).mean(dim=0)
+
+    assert torch.allclose(averaged((2, 2)), full, rtol=1e-6)
+    assert not torch.allclose(averaged((3, 1)), full, rtol=0.1)
+    lines = output.splitlines()
+    assert len(lines) == 3 and lines[0].split("dL")[1:] == lines[1].split("dL")[1:]
+    assert lines[2].split("dL")[1:] != lines[0].split("dL")[1:]

@@ -100,3 +100,8 @@ def test_condition_numbers_explain_it(scaling):
         namespace["X_scaled"], namespace["y"]
     )
     assert raw_condition > 50 > 2 > scaled_condition
+
+
+def test_the_loss_stops_at_the_size_of_the_noise(by_hand):
+    noise_variance = 0.1**2
+    assert noise_variance / 2 < by_hand[0]["loss"].item() < 2 * noise_variance

@@ -95,3 +95,17 @@ def test_the_figure_is_deterministic_accessible_inline_svg():
     assert len(ids) == len(set(ids))
     assert all(i == "minibatch-figure" or i.startswith("mb-") for i in ids)
     assert "*{" not in output.replace("#minibatch-figure *{", "")
+
+
+def test_the_full_batch_loss_falls_by_the_same_factor_every_epoch(batch_sizes):
+    losses = batch_sizes[0]["results"][4][1]
+    for a, b in zip(losses, losses[1:], strict=False):
+        assert b / a == pytest.approx((1 - 15 * 0.01) ** 2, rel=1e-3)
+
+
+def test_every_sample_gradient_is_zero_at_w_equals_2(batch_sizes):
+    namespace = batch_sizes[0]
+    for x_i, y_i in namespace["dataset"]:
+        w = namespace["torch"].tensor(2.0, requires_grad=True)
+        namespace["loss_fn"](w * x_i, y_i).backward()
+        assert w.grad.item() == 0.0

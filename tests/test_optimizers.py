@@ -97,3 +97,30 @@ def test_the_figure_is_deterministic_accessible_inline_svg():
     ids = re.findall(r' id="([^"]+)"', output)
     assert len(ids) == len(set(ids))
     assert all(i == "optimizers-figure" or i.startswith("opt-") for i in ids)
+
+
+def test_adams_first_step_moves_every_parameter_by_the_learning_rate(compare):
+    namespace = compare[0]
+    model = namespace["make_model"]("(w, b)")
+    before = [p.item() for p in model.parameters()]
+    optimizer = namespace["optimizers"]["Adam"](model.parameters())
+    namespace["loss_fn"](model(namespace["X"]), namespace["y"]).backward()
+    optimizer.step()
+    moves = [abs(p.item() - b) for p, b in zip(model.parameters(), before, strict=True)]
+    assert moves == pytest.approx([0.1, 0.1], rel=1e-4)
+
+
+def test_momentum_keeps_one_extra_number_per_parameter_and_adam_two(compare):
+    namespace = compare[0]
+    for name, keys in [
+        ("momentum", {"momentum_buffer"}),
+        ("Adam", {"exp_avg", "exp_avg_sq"}),
+    ]:
+        model = namespace["make_model"]("(w, b)")
+        optimizer = namespace["optimizers"][name](model.parameters())
+        namespace["loss_fn"](model(namespace["X"]), namespace["y"]).backward()
+        optimizer.step()
+        for parameter in model.parameters():
+            state = optimizer.state[parameter]
+            tensors = {k for k, v in state.items() if v.shape == parameter.shape}
+            assert tensors == keys, name
