@@ -1,0 +1,33 @@
+import torch
+
+# A synthetic data set whose answer we know (as on the page).
+generator = torch.Generator().manual_seed(0)
+n, d = 200, 3
+w_true = torch.tensor([2.0, -3.4, 1.0])
+b_true = 4.2
+spread = torch.tensor([1.0, 5.0, 0.5])
+centre = torch.tensor([0.0, 3.0, 0.0])
+X = torch.randn(n, d, generator=generator) * spread + centre
+noise = 0.1 * torch.randn(n, generator=generator)
+y = X @ w_true + b_true + noise
+
+# Least squares in closed form: append a column of ones for the bias and solve
+# min ||A theta - y||^2 for theta = (w, b) directly.
+A = torch.cat([X, torch.ones(n, 1)], dim=1)
+theta = torch.linalg.lstsq(A, y.unsqueeze(1)).solution.squeeze(1)
+w_exact, b_exact = theta[:d], theta[d].item()
+print(f"lstsq:            w = {[round(v, 4) for v in w_exact.tolist()]}, ", end="")
+print(f"b = {b_exact:.4f}")
+
+# Gradient descent, as in the first program on this page.
+w = torch.zeros(d)
+b = torch.tensor(0.0)
+for epoch in range(1000):
+    error = X @ w + b - y
+    w = w - 0.02 * 2 / n * X.T @ error
+    b = b - 0.02 * 2 / n * error.sum()
+print(f"gradient descent: w = {[round(v, 4) for v in w.tolist()]}, ", end="")
+print(f"b = {b.item():.4f}")
+
+difference = max((w - w_exact).abs().max().item(), abs(b.item() - b_exact))
+print(f"largest difference: {difference:.1e}")

@@ -1,0 +1,52 @@
+import torch
+
+# A synthetic data set whose answer we know (as on the page).
+generator = torch.Generator().manual_seed(0)
+n, d = 200, 3
+w_true = torch.tensor([2.0, -3.4, 1.0])
+b_true = 4.2
+spread = torch.tensor([1.0, 5.0, 0.5])
+centre = torch.tensor([0.0, 3.0, 0.0])
+X = torch.randn(n, d, generator=generator) * spread + centre
+noise = 0.1 * torch.randn(n, generator=generator)
+y = X @ w_true + b_true + noise
+
+
+def epochs_to_converge(X, y, tolerance=1e-3, max_epochs=5000):
+    """Gradient descent at lr = 1 / (largest curvature); count the epochs until
+    (w, b) is within tolerance of the least-squares solution."""
+    n, d = X.shape
+    A = torch.cat([X, torch.ones(n, 1)], dim=1)
+    H = 2 / n * A.T @ A  # the Hessian of the MSE in (w, b)
+    eigenvalues = torch.linalg.eigvalsh(H)  # ascending
+    lr = 1 / eigenvalues[-1].item()
+    theta_exact = torch.linalg.lstsq(A, y.unsqueeze(1)).solution.squeeze(1)
+    theta = torch.zeros(d + 1)
+    for epoch in range(1, max_epochs + 1):
+        theta = theta - lr * 2 / n * A.T @ (A @ theta - y)
+        if (theta - theta_exact).abs().max() < tolerance:
+            break
+    condition = (eigenvalues[-1] / eigenvalues[0]).item()
+    return theta, epoch, lr, condition
+
+
+# Standardise: subtract each feature's mean, divide by its standard deviation.
+mean, std = X.mean(dim=0), X.std(dim=0)
+X_scaled = (X - mean) / std
+print(f"feature means: {[round(v, 2) for v in mean.tolist()]}")
+print(f"feature stds:  {[round(v, 2) for v in std.tolist()]}")
+
+print("features      condition number  lr       epochs")
+results = {}
+for name, features in [("raw", X), ("standardised", X_scaled)]:
+    theta, epochs, lr, condition = epochs_to_converge(features, y)
+    results[name] = (theta, epochs)
+    print(f"{name:12s}  {condition:16.1f}  {lr:.4f}  {epochs:6d}")
+
+# The weights of the scaled features, converted back to the raw units:
+# w_raw = w_scaled / std and b_raw = b_scaled - sum(w_scaled * mean / std).
+theta, _ = results["standardised"]
+w_back = theta[:d] / std
+b_back = theta[d] - (theta[:d] * mean / std).sum()
+print(f"back in raw units: w = {[round(v, 3) for v in w_back.tolist()]}, ", end="")
+print(f"b = {b_back.item():.3f}")

@@ -1,0 +1,111 @@
+"""Mini-batches: batch size n is full-batch gradient descent; smaller batches."""
+
+import re
+
+import pytest
+from snippet import run
+
+
+@pytest.fixture(scope="module")
+def full_batch():
+    return run("minibatch/full_batch.py")
+
+
+@pytest.fixture(scope="module")
+def batch_sizes():
+    return run("minibatch/batch_sizes.py")
+
+
+def epoch_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("epoch ")]
+
+
+def test_batch_size_n_is_part3_step_by_step(full_batch):
+    minibatch, minibatch_output = full_batch
+    part3, part3_output = run("loss_and_optimizer/train.py")
+    assert minibatch["loader"].batch_size == len(minibatch["dataset"]) == 4
+    # Every w is identical to the last bit; the loss to float32 rounding.
+    assert [w for w, _ in minibatch["history"]] == [w for w, _ in part3["history"]]
+    for (_, loss), (_, part3_loss) in zip(
+        minibatch["history"], part3["history"], strict=True
+    ):
+        assert loss == pytest.approx(part3_loss, rel=1e-6)
+    # The page shows Part 3's log: w digit for digit, the loss to rounding.
+    lines = epoch_lines(minibatch_output)[1:]
+    part3_lines = epoch_lines(part3_output)
+    assert len(lines) == len(part3_lines) == 13
+    for line, part3_line in zip(lines, part3_lines, strict=True):
+        assert line.split(", loss")[0] == part3_line.split(", loss")[0]
+        loss, part3_loss = line.split("= ")[-1], part3_line.split("= ")[-1]
+        assert float(loss) == pytest.approx(float(part3_loss), rel=1e-6)
+
+
+def test_the_full_batch_is_shuffled_by_a_seeded_generator(full_batch):
+    _, output = full_batch
+    first = re.search(r"epoch 1 sees the batch x = \[(.*)\]", output)[1]
+    order = [float(x) for x in first.split(",")]
+    assert sorted(order) == [1.0, 2.0, 3.0, 4.0]
+    assert order != [1.0, 2.0, 3.0, 4.0], "shuffle=True should reorder"
+    assert run("minibatch/full_batch.py")[1] == output
+
+
+def test_epochs_and_steps(full_batch, batch_sizes):
+    namespace, output = full_batch
+    assert len(namespace["loader"]) == 1
+    assert namespace["n_steps"] == namespace["n_epochs"] == 50
+    results = batch_sizes[0]["results"]
+    for batch_size, (steps_per_epoch, batch_losses, ws) in results.items():
+        assert steps_per_epoch == 4 // batch_size
+        assert len(ws) == len(batch_losses) == 20 * steps_per_epoch
+
+
+def test_mean_of_per_sample_gradients_is_the_full_gradient(batch_sizes):
+    namespace, _ = batch_sizes
+    per_sample = namespace["per_sample"]
+    assert len(set(per_sample)) == 4, "single samples disagree"
+    assert sum(per_sample) / 4 == pytest.approx(namespace["w"].grad.item())
+
+
+def test_smaller_batches_get_closer_in_the_same_number_of_epochs(batch_sizes):
+    results = batch_sizes[0]["results"]
+    error = {size: abs(ws[-1] - 2) for size, (_, _, ws) in results.items()}
+    assert error[1] < error[2] < error[4] < 0.1
+
+
+def test_small_batches_are_noisy_and_the_full_batch_is_not(batch_sizes):
+    results = batch_sizes[0]["results"]
+    full = results[4][1]
+    assert all(b < a for a, b in zip(full, full[1:], strict=False))
+    for size in (1, 2):
+        losses = results[size][1]
+        assert any(b > a for a, b in zip(losses, losses[1:], strict=False)), size
+        # ... and yet w moves towards 2 at every step.
+        ws = [0.0] + results[size][2]
+        assert all(a < b <= 2 for a, b in zip(ws, ws[1:], strict=False)), size
+
+
+def test_the_figure_is_deterministic_accessible_inline_svg():
+    output = run("minibatch/batch_sizes_plot.py")[1]
+    assert output == run("minibatch/batch_sizes_plot.py")[1]
+    assert output.startswith("<svg ") and "<?xml" not in output
+    assert "<!DOCTYPE" not in output
+    assert 'role="img"' in output and 'aria-label="' in output
+    assert "currentColor" in output and "#123456" not in output
+    ids = re.findall(r' id="([^"]+)"', output)
+    assert len(ids) == len(set(ids))
+    assert all(i == "minibatch-figure" or i.startswith("mb-") for i in ids)
+    assert "*{" not in output.replace("#minibatch-figure *{", "")
+
+
+def test_the_full_batch_loss_falls_by_the_same_factor_every_epoch(batch_sizes):
+    losses = batch_sizes[0]["results"][4][1]
+    for a, b in zip(losses, losses[1:], strict=False):
+        assert b / a == pytest.approx((1 - 15 * 0.01) ** 2, rel=1e-3)
+
+
+def test_every_sample_gradient_is_zero_at_w_equals_2(batch_sizes):
+    namespace = batch_sizes[0]
+    for x_i, y_i in namespace["dataset"]:
+        w = namespace["torch"].tensor(2.0, requires_grad=True)
+        namespace["loss_fn"](w * x_i, y_i).backward()
+        assert w.grad.item() == 0.0
