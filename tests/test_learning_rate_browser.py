@@ -62,7 +62,9 @@ def assert_no_nan_or_infinity(explorer) -> None:
 def test_the_figure_pages_are_known():
     assert FIGURE_PAGES == {
         "learning_rate": 1,
+        "minibatch": 1,
         "numpy_by_hand": 2,
+        "optimizers": 1,
         "torch_model": 1,
     }
 

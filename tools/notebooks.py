@@ -263,8 +263,12 @@ def chapter_notebook(config: Any, src_uri: str, source: str) -> Chapter | None:
 
     order: list[str] = []
     pieces, last = [], 0
+
+    def prose(text: str) -> str:  # links are rewritten in prose, never in code
+        return _absolute_links(text, config, src_uri)
+
     for match in FENCE_RE.finditer(flat):
-        pieces.append(flat[last : match.start()])
+        pieces.append(prose(flat[last : match.start()]))
         last = match.end()
         executed = match["lang"] in ("python", "py") and EXEC_RE.search(match["info"])
         if not executed:  # shown, not run: keep it as Markdown
@@ -283,8 +287,8 @@ def chapter_notebook(config: Any, src_uri: str, source: str) -> Chapter | None:
             continue
         order.append(name)
         pieces.append(f"```python\n{match['body'].rstrip()}\n```")
-    pieces.append(flat[last:])
-    text = _absolute_links("".join(pieces), config, src_uri)
+    pieces.append(prose(flat[last:]))
+    text = "".join(pieces)
     about = (
         f"<!-- #region -->\n*{ABOUT} [{title}]({page_url}) of "
         f"[{config['site_name']}]({config['site_url']}). Every code cell is a "

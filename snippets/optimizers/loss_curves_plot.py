@@ -98,4 +98,6 @@ svg = svg.replace(
     'style="max-width: 100%; height: auto" ',
     1,
 )
-print(svg)
+svg = svg.replace(">", f"><title>{description}</title>", 1)  # for screen readers
+caption = "Loss per step for SGD, momentum and Adam on both problems."
+print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')
