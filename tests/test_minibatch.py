@@ -87,7 +87,8 @@ def test_small_batches_are_noisy_and_the_full_batch_is_not(batch_sizes):
 def test_the_figure_is_deterministic_accessible_inline_svg():
     output = run("minibatch/batch_sizes_plot.py")[1]
     assert output == run("minibatch/batch_sizes_plot.py")[1]
-    assert output.startswith("<svg ") and "<?xml" not in output
+    assert output.startswith('<figure class="mpl-figure"><svg ')
+    assert "<?xml" not in output and "<figcaption>" in output
     assert "<!DOCTYPE" not in output
     assert 'role="img"' in output and 'aria-label="' in output
     assert "currentColor" in output and "#123456" not in output

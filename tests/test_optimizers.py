@@ -91,7 +91,8 @@ def test_the_figure_is_deterministic_accessible_inline_svg():
     namespace, output = run("optimizers/loss_curves_plot.py")
     assert namespace["n_steps"] == 400
     assert output == run("optimizers/loss_curves_plot.py")[1]
-    assert output.startswith("<svg ") and "<?xml" not in output
+    assert output.startswith('<figure class="mpl-figure"><svg ')
+    assert "<?xml" not in output and "<figcaption>" in output
     assert 'role="img"' in output and 'aria-label="' in output
     assert "currentColor" in output and "#123456" not in output
     ids = re.findall(r' id="([^"]+)"', output)
