@@ -503,14 +503,29 @@ def _wait_for_notebooks() -> None:
 # --- hook events ---------------------------------------------------------------------
 
 
-def on_config(config: Any) -> Any:
-    # A cell's printed output reaches the kernel client in chunks whose
-    # boundaries depend on timing; merged into one stream per name, executed
-    # notebooks are the same on every build. mkdocs-jupyter's executor (an
-    # nbclient NotebookClient too) does not expose the option: set its default.
-    from nbclient import NotebookClient
+def _coalesce_mkdocs_jupyter_streams() -> None:
+    """A cell's printed output reaches the kernel client in chunks whose
+    boundaries depend on timing; merged into one stream per name, an executed
+    notebook is the same on every build. Our own NotebookClient asks for that;
+    mkdocs-jupyter's executor has no option for it, so its nbconvert
+    configuration gets ExecutePreprocessor.coalesce_streams = True."""
+    from mkdocs_jupyter import nbconvert2
 
-    NotebookClient.coalesce_streams.default_value = True
+    original = nbconvert2.get_nbconvert_app
+    if getattr(original, "coalesces", False):
+        return
+
+    def get_nbconvert_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        app.config["ExecutePreprocessor"]["coalesce_streams"] = True
+        return app
+
+    get_nbconvert_app.coalesces = True  # type: ignore[attr-defined]
+    nbconvert2.get_nbconvert_app = get_nbconvert_app
+
+
+def on_config(config: Any) -> Any:
+    _coalesce_mkdocs_jupyter_streams()
     if not _cache_enabled():
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:

@@ -30,4 +30,6 @@ print(f"gradient descent: w = {[round(v, 4) for v in w.tolist()]}, ", end="")
 print(f"b = {b.item():.4f}")
 
 difference = max((w - w_exact).abs().max().item(), abs(b.item() - b_exact))
-print(f"largest difference: {difference:.1e}")
+# Its exact value depends on the order of float32 additions (how many threads
+# the matrix products use), so the program prints its size, not its digits.
+print(f"largest difference below 1e-4: {difference < 1e-4}")
