@@ -107,8 +107,11 @@ def launch(world_size, target=worker, timeout_s=60):
     return reports
 
 
-reference = train_single_process()
+# The workers are forked before this process runs autograd itself: on a machine
+# with a GPU, a child forked after the parent's first backward() cannot use
+# autograd ("Unable to handle autograd's threading in combination with fork").
 runs = {world_size: launch(world_size) for world_size in (1, 2)}
+reference = train_single_process()
 
 for world_size, reports in runs.items():
     for rank, (shard, history) in sorted(reports.items()):
