@@ -506,22 +506,22 @@ def _wait_for_notebooks() -> None:
 def _coalesce_mkdocs_jupyter_streams() -> None:
     """A cell's printed output reaches the kernel client in chunks whose
     boundaries depend on timing; merged into one stream per name, an executed
-    notebook is the same on every build. Our own NotebookClient asks for that;
-    mkdocs-jupyter's executor has no option for it, so its nbconvert
-    configuration gets ExecutePreprocessor.coalesce_streams = True."""
-    from mkdocs_jupyter import nbconvert2
+    notebook is the same on every build. Our own NotebookClient asks for that.
+    mkdocs-jupyter executes with nbconvert's ExecutePreprocessor, whose
+    `coalesce_streams` is not a configurable trait: it is set on the instance
+    when it runs."""
+    from nbconvert.preprocessors import ExecutePreprocessor
 
-    original = nbconvert2.get_nbconvert_app
+    original = ExecutePreprocessor.preprocess
     if getattr(original, "coalesces", False):
         return
 
-    def get_nbconvert_app(*args: Any, **kwargs: Any) -> Any:
-        app = original(*args, **kwargs)
-        app.config["ExecutePreprocessor"]["coalesce_streams"] = True
-        return app
+    def preprocess(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self.coalesce_streams = True
+        return original(self, *args, **kwargs)
 
-    get_nbconvert_app.coalesces = True  # type: ignore[attr-defined]
-    nbconvert2.get_nbconvert_app = get_nbconvert_app
+    preprocess.coalesces = True  # type: ignore[attr-defined]
+    ExecutePreprocessor.preprocess = preprocess
 
 
 def on_config(config: Any) -> Any:
