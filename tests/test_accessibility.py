@@ -25,7 +25,7 @@ def axe_pages(browser, site_url):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("doc", [*PAGES, "404.html"], ids=str)
+@pytest.mark.parametrize("doc", [*PAGES, "whole_tutorial/", "404.html"], ids=str)
 def test_no_axe_violations(axe_pages, site_url, doc, scheme):
     page = axe_pages[scheme].new_page()
     try:

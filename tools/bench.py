@@ -70,6 +70,10 @@ def clone(target: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
     (target / ".venv").symlink_to(ROOT / ".venv")
     (target / "node_modules").symlink_to(ROOT / "node_modules")
+    # Older than the installs they describe: make must not reinstall (npm ci
+    # would empty the shared node_modules through the link).
+    for name in ("requirements.lock", "package.json", "package-lock.json"):
+        os.utime(target / name, (0, 0))
     return target
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import hashlib
 import html
 import json
@@ -108,6 +109,7 @@ CONTAINER_RE = re.compile(
 TITLE_RE = re.compile(r'"(?P<title>[^"]*)"')
 LINK_RE = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 HEADING_RE = re.compile(r"^(#{1,5}) ", re.MULTILINE)
+TITLE_RE = re.compile(r"^(?P<hashes>#{1,5}) (?P<title>.+)$", re.MULTILINE)
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 CELL_LINE_RE = re.compile(r"Cell In\[\d+\], line (\d+)")
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -330,6 +332,15 @@ def whole_tutorial(config: Any, chapters: list[Chapter], executed: bool) -> Any:
     """The maths page and Parts 1 to 4 as one notebook, one h1 at the top."""
     intro = WHOLE_INTRO.format(site_url=config["site_url"])
     cells = [nbformat.v4.new_markdown_cell(intro, id=f"{WHOLE}-intro")]
+    seen: set[str] = set()  # section titles: "Exercises" comes once per chapter
+
+    def unique(match: re.Match, chapter: Chapter) -> str:
+        title = match["title"].strip()
+        if match["hashes"] != "#" and title in seen:
+            title = f"{title} ({chapter.title.split(':')[0]})"
+        seen.add(title)
+        return f"#{match['hashes']} {title}"
+
     for chapter in chapters:
         notebook = chapter.executed if executed else chapter.notebook
         for cell in notebook.cells:
@@ -337,10 +348,13 @@ def whole_tutorial(config: Any, chapters: list[Chapter], executed: bool) -> Any:
                 continue
             cell = copy.deepcopy(cell)
             if cell.cell_type == "markdown":  # one level down: # -> ##
-                cell.source = HEADING_RE.sub(lambda m: "#" + m.group(0), cell.source)
+                cell.source = TITLE_RE.sub(
+                    functools.partial(unique, chapter=chapter), cell.source
+                )
             if not executed and cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
             cells.append(cell)
+
     count = 0
     for cell in cells:
         if cell.cell_type == "code" and cell.execution_count is not None:
@@ -740,6 +754,15 @@ def _toc_from_headings(content: str) -> Any:
 def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
     if _state.whole_page is None or page.file.src_uri != WHOLE_PAGE:
         return content
+    # The chapters it repeats are in the search index already: indexed twice,
+    # they would double the index that every page downloads.
+    page.meta["search"] = {"exclude": True}
+    # Code that scrolls sideways must be reachable by keyboard (as Material
+    # makes its own code blocks).
+    content = content.replace(
+        '<div class="highlight-ipynb hl-python">',
+        '<div class="highlight-ipynb hl-python" tabindex="0">',
+    )
     content = SCRIPT_RE.sub(
         lambda m: "" if _remote_script(m.group(0)) else m.group(0), content
     )
