@@ -108,8 +108,7 @@ CONTAINER_RE = re.compile(
 )
 TITLE_RE = re.compile(r'"(?P<title>[^"]*)"')
 LINK_RE = re.compile(r"\]\((?P<target>[^)\s]+)\)")
-HEADING_RE = re.compile(r"^(#{1,5}) ", re.MULTILINE)
-TITLE_RE = re.compile(r"^(?P<hashes>#{1,5}) (?P<title>.+)$", re.MULTILINE)
+SECTION_RE = re.compile(r"^(?P<hashes>#{1,5}) (?P<title>.+)$", re.MULTILINE)
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 CELL_LINE_RE = re.compile(r"Cell In\[\d+\], line (\d+)")
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -348,7 +347,7 @@ def whole_tutorial(config: Any, chapters: list[Chapter], executed: bool) -> Any:
                 continue
             cell = copy.deepcopy(cell)
             if cell.cell_type == "markdown":  # one level down: # -> ##
-                cell.source = TITLE_RE.sub(
+                cell.source = SECTION_RE.sub(
                     functools.partial(unique, chapter=chapter), cell.source
                 )
             if not executed and cell.cell_type == "code":
