@@ -77,7 +77,6 @@ class _ExecErrors(logging.Handler):
 
 _errors = _ExecErrors()
 _blocks: dict[str, dict[str, tuple[int, str]]] = {}  # page -> id -> (line, path)
-_math_pages: set[str] = set()
 _docs_dir = ["docs"]  # as the build's messages name it: relative to the cwd
 
 
@@ -135,7 +134,6 @@ def on_config(config: Any) -> Any:
     if _errors not in logger.handlers:
         logger.addHandler(_errors)
     _cache.start(config["config_file_path"])
-    _math_pages.clear()
     _docs_dir[0] = os.path.relpath(config["docs_dir"])
     return config
 
@@ -220,7 +218,6 @@ def _render_maths(content: str, page: Any) -> str:
     for match, result in zip(matches, rendered, strict=True):
         pieces += [content[last : match.start()], result["html"]]
         last = match.end()
-    _math_pages.add(page.file.src_uri)
     return "".join(pieces) + content[last:]
 
 
@@ -233,7 +230,7 @@ def on_page_content(content: str, page: Any, **kwargs: Any) -> str:
 
 
 def on_post_page(output: str, page: Any, **kwargs: Any) -> str:
-    if page.file.src_uri not in _math_pages:
+    if 'class="katex' not in output:  # no maths on this page, from any hook
         return output
     href = get_relative_url(KATEX_CSS, page.url)
     links = [

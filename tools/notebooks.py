@@ -58,7 +58,6 @@ from mkdocs.utils.meta import get_data
 
 ROOT = Path(__file__).resolve().parent.parent
 KATEX_SCRIPT = ROOT / "tools" / "katex_render.cjs"
-KATEX_CSS = "assets/katex/katex.min.css"  # copied by tools/mkdocs_hooks.py
 
 NOTEBOOKS = "notebooks"  # where the downloads go in the site
 WHOLE = "whole_tutorial"  # notebooks/whole_tutorial.ipynb and .py
@@ -136,7 +135,6 @@ class _State:
     errors: list[str] = field(default_factory=list)
     cache_used: set[Path] = field(default_factory=set)
     whole_page: File | None = None
-    math_pages: set[str] = field(default_factory=set)
 
 
 _state = _State()
@@ -552,7 +550,6 @@ def on_files(files: Files, config: Any) -> Files:
     _state.chapters.clear()
     _state.downloads.clear()
     _state.cache_used.clear()
-    _state.math_pages.clear()
     for file in files.documentation_pages():
         if not file.src_uri.endswith(".md"):
             continue
@@ -774,7 +771,6 @@ def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
             lambda m: f'href="{get_relative_url(m.group(1) or ".", page.url)}',
             content,
         )
-    _state.math_pages.add(page.file.src_uri)
     page.toc = _toc_from_headings(content)
     # Without Material's margin, tables overflow their column (a scroll bar).
     buttons = NOTEBOOK_PAGE_STYLE + _buttons_html(page, config)
@@ -805,13 +801,6 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
         text = _dumps(notebook) if suffix == ".ipynb" else script(title, url, notebook)
         file.content_string = text
     return env
-
-
-def on_post_page(output: str, page: Any, config: Any, **kwargs: Any) -> str:
-    if page.file.src_uri not in _state.math_pages:
-        return output
-    link = f'<link rel="stylesheet" href="{get_relative_url(KATEX_CSS, page.url)}">'
-    return output.replace("</head>", f"{link}\n</head>", 1)
 
 
 def on_post_build(config: Any, **kwargs: Any) -> None:
