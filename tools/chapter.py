@@ -1,0 +1,363 @@
+"""The chapter model: a docs page parsed once into prose and blocks.
+
+Everything that needs to know what a page executes reads it from here: the
+build's hooks, the notebook writer, `tools/run_blocks.py` and the tests. This
+module holds the project's only fence parser, its only include expander
+(pymdownx's own SnippetPreprocessor, configured from mkdocs.yml) and its only
+container flattener (admonitions and content tabs).
+
+A block is a fenced code block. Its fence options are read by pymdownx's own
+option syntax and markdown-exec's own validator, so "executed" means what it
+means to markdown-exec (`exec="on"`, "true", "yes", "1", ...). One option is
+ours: `runs="path [path...]"` declares the repository files (relative to the
+project's root) that the block's program runs or reads. They are part of the
+block's cache key, and the notebook writes them out before the block's cell.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+import markdown_exec
+from mkdocs.utils.meta import get_data
+from mkdocs.utils.yaml import yaml_load
+from pymdownx.superfences import RE_OPTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = "runs"  # the fence option that declares the repository files a block runs
+
+# The one fence parser: an opening line of three or more backticks or tildes and
+# its info string, closed by a line of the same character, at least as long.
+FENCE_OPEN_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
+# Admonitions (!!!, ???, ???+) and content tabs (===, ===+): their content is
+# indented by four spaces under them.
+CONTAINER_RE = re.compile(r"^(?P<indent> *)(?:!!!|\?\?\?\+?|===\+?)[ \t]+(?P<rest>.*)$")
+TITLE_RE = re.compile(r'"(?P<title>[^"]*)"')
+HEADING_RE = re.compile(r"^# (?P<title>.+)$", re.MULTILINE)
+
+
+class ChapterError(Exception):
+    """Bad input in a page: the message names the file and the line."""
+
+
+# --- configuration: mkdocs.yml ------------------------------------------------------
+
+
+def load_config(config_file: Path = ROOT / "mkdocs.yml") -> dict[str, Any]:
+    """mkdocs.yml as a plain dictionary (for tools and tests; the build passes
+    MkDocs' own config)."""
+    with open(config_file, encoding="utf-8") as file:
+        return yaml_load(file)
+
+
+def snippets_options(config: dict[str, Any], project: Path) -> dict[str, Any]:
+    """pymdownx.snippets' options as mkdocs.yml sets them, base paths resolved
+    against the project's directory."""
+    options: dict[str, Any] = {}
+    mdx = config.get("mdx_configs")
+    if mdx is not None:  # MkDocs' validated config
+        options = dict(mdx.get("pymdownx.snippets", {}))
+    else:
+        for extension in config.get("markdown_extensions", []):
+            if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+                options = dict(extension["pymdownx.snippets"] or {})
+    base = options.get("base_path", ["."])
+    base = [base] if isinstance(base, str) else base
+    options["base_path"] = [str((project / b).resolve()) for b in base]
+    return options
+
+
+class Expander:
+    """The include expander: pymdownx's SnippetPreprocessor, configured as the
+    build configures it, recording which files each expansion read."""
+
+    def __init__(self, options: dict[str, Any], project: Path) -> None:
+        md = markdown.Markdown(
+            extensions=["pymdownx.snippets"],
+            extension_configs={"pymdownx.snippets": options},
+        )
+        self.project = project
+        self._preprocessor = md.preprocessors["snippet"]
+        self._read: list[str] = []
+        resolve = self._preprocessor.get_snippet_path
+
+        def get_snippet_path(path: str) -> str | None:
+            found = resolve(path)
+            if found is not None:
+                self._read.append(self._relative(found))
+            return found
+
+        self._preprocessor.get_snippet_path = get_snippet_path
+
+    @classmethod
+    def for_project(cls, config: dict[str, Any], project: Path) -> Expander:
+        return cls(snippets_options(config, project), project)
+
+    def _relative(self, path: str) -> str:
+        resolved = Path(path).resolve()
+        try:
+            return resolved.relative_to(self.project.resolve()).as_posix()
+        except ValueError:
+            return resolved.as_posix()
+
+    def expand(self, text: str) -> tuple[str, list[str]]:
+        """The text with its `--8<--` includes expanded, and the files read."""
+        self._read = []
+        lines = self._preprocessor.run(text.split("\n"))
+        read, self._read = list(dict.fromkeys(self._read)), []
+        return "\n".join(lines), read
+
+
+# --- the model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of a page."""
+
+    index: int  # position among the page's fences
+    line: int  # line of the opening fence in the page's file (front matter counted)
+    language: str
+    info: str  # the fence's info string after the language
+    body: str  # as written, container indentation removed (`--8<-- "..."`)
+    code: str  # the body with its includes expanded: what runs
+    snippets: tuple[str, ...]  # the files the includes read
+    executed: bool  # by markdown-exec's own rules
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
+    runs: tuple[str, ...] = ()  # repository files declared with runs="..."
+    id: str = ""
+
+    @property
+    def python(self) -> bool:
+        return self.language in ("python", "py")
+
+    @property
+    def shows(self) -> str:
+        """How the page shows what the block prints: text, html or markdown."""
+        if self.options.get("html"):
+            return "html"
+        return "text" if self.options.get("result") else "markdown"
+
+    @property
+    def snippet(self) -> str:
+        """The file a reader runs to get this block's output."""
+        return self.snippets[0] if self.snippets else ""
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every file the block's output depends on, besides its code."""
+        return tuple(dict.fromkeys(self.runs))
+
+
+@dataclass
+class Prose:
+    """Markdown between blocks, containers flattened (a title in bold)."""
+
+    text: str
+
+
+@dataclass
+class Chapter:
+    src_uri: str  # numpy_by_hand.md
+    path: str  # docs/numpy_by_hand.md, as messages name it
+    title: str
+    meta: dict[str, Any]
+    parts: list[Prose | Block]
+
+    @property
+    def blocks(self) -> list[Block]:
+        """Every executed Python block, in page order."""
+        return [p for p in self.parts if isinstance(p, Block) and p.executed]
+
+    @property
+    def stem(self) -> str:
+        """numpy_by_hand: the name of its notebook and script."""
+        return posixpath.splitext(self.src_uri)[0].replace("/", "_")
+
+    def block(self, block_id: str) -> Block:
+        for block in self.blocks:
+            if block.id == block_id:
+                return block
+        raise KeyError(f"{self.path}: no executed block with id {block_id!r}")
+
+
+def _parse_options(info: str) -> dict[str, str]:
+    """A fence's key="value" options, read as pymdownx.superfences reads them."""
+    return {
+        m["key"]: m["value"] if m["value"] is not None else m["key"]
+        for m in RE_OPTIONS.finditer(info)
+        if m["key"]
+    }
+
+
+def flatten(lines: list[str]) -> Iterator[tuple[str, str, str]]:
+    """The container flattener and fence finder, one line at a time.
+
+    Yields (kind, line, extra) per input line, container indentation removed:
+    kind "title" (extra: a container's title), "open" (extra: the fence's info
+    string), "code", "close" or "text". One output per input line, so line
+    numbers are kept.
+    """
+    stack: list[int] = []  # indentation of each open container
+    fence = ""  # the opening fence of the code block we are in
+    for raw in lines:
+        indent = len(raw) - len(raw.lstrip(" "))
+        if raw.strip() and not fence:
+            while stack and indent < stack[-1] + 4:
+                stack.pop()
+        line = raw[4 * len(stack) :] if raw.strip() else ""
+        if fence:
+            closing = line.rstrip()
+            if closing and set(closing) == {fence[0]} and len(closing) >= len(fence):
+                fence = ""
+                yield "close", line, ""
+            else:
+                yield "code", line, ""
+            continue
+        opener = CONTAINER_RE.match(line)
+        if opener:
+            title = TITLE_RE.search(opener["rest"])
+            if title is None:  # `!!! note` without a title: the type is the title
+                words = opener["rest"].split()
+                text = words[0].capitalize() if words else ""
+            else:
+                text = title["title"]
+            stack.append(indent)
+            yield "title", "", text
+            continue
+        start = FENCE_OPEN_RE.match(line)
+        if start:
+            fence = start["fence"]
+            yield "open", line, start["info"]
+            continue
+        yield "text", line, ""
+
+
+def parse(
+    source: str, src_uri: str, expander: Expander, docs_dir: str = "docs"
+) -> Chapter:
+    """Parse a page (its file's whole text, front matter included)."""
+    path = posixpath.join(docs_dir, src_uri)
+    body, meta = get_data(source)
+    offset = source[: len(source) - len(body)].count("\n")
+    lines = body.split("\n")
+    parts: list[Prose | Block] = []
+    prose: list[str] = []
+    fence: dict[str, Any] | None = None
+    ids: set[str] = set()
+
+    def end_prose() -> None:
+        if prose:
+            text, _ = expander.expand("\n".join(prose))
+            parts.append(Prose(text))
+            prose.clear()
+
+    for number, (kind, line, extra) in enumerate(flatten(lines)):
+        if kind == "code":
+            fence["body"].append(line)
+        elif kind == "close":
+            parts.append(_block(fence, path, expander, len(parts), ids))
+            fence = None
+        elif kind == "title":
+            prose += [f"**{extra}**", ""] if extra else []
+        elif kind == "open":
+            end_prose()
+            fence = {"info": extra, "body": [], "line": offset + number + 1}
+        else:
+            prose.append(line)
+    if fence is not None:
+        raise ChapterError(f"{path}:{fence['line']}: a code fence is never closed")
+    end_prose()
+    text = "\n".join(p.text for p in parts if isinstance(p, Prose))
+    heading = HEADING_RE.search(text)
+    title = meta.get("title") or (heading["title"].strip() if heading else "")
+    return Chapter(src_uri, path, title, meta, parts)
+
+
+def _block(
+    fence: dict[str, Any], path: str, expander: Expander, index: int, ids: set[str]
+) -> Block:
+    language, _, info = fence["info"].strip().partition(" ")
+    language = language.strip("{}. ")
+    where = f"{path}:{fence['line']}"
+    inputs = _parse_options(info)
+    runs = tuple(shlex.split(inputs.pop(RUNS, "")))
+    options: dict[str, Any] = {}
+    executed = markdown_exec.validator(language, inputs, options, {}, None)
+    body = "\n".join(fence["body"])
+    try:
+        code, snippets = expander.expand(body)
+    except Exception as error:  # SnippetMissingError and friends
+        raise ChapterError(f"{where}: could not expand an include: {error}") from error
+    block_id = options.get("id", "")
+    if executed and language in ("python", "py"):
+        if not block_id:
+            raise ChapterError(f'{where}: an executed block needs an id="..."')
+        if block_id in ids:
+            raise ChapterError(f"{where}: the id {block_id!r} is used twice")
+        ids.add(block_id)
+        for file in runs:
+            if not (expander.project / file).is_file():
+                raise ChapterError(
+                    f"{where}: block {block_id!r} declares runs={file!r}, "
+                    "which is not a file of the project"
+                )
+    return Block(
+        index=index,
+        line=fence["line"],
+        language=language,
+        info=info,
+        body=body,
+        code=code,
+        snippets=tuple(snippets),
+        executed=executed,
+        options=options,
+        runs=runs,
+        id=block_id,
+    )
+
+
+# --- the project's pages ------------------------------------------------------------
+
+
+def nav_pages(config: dict[str, Any]) -> list[str]:
+    """The Markdown pages of `nav`, in order."""
+
+    def walk(entries: list[Any]) -> Iterator[str]:
+        for entry in entries:
+            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+            if isinstance(value, list):
+                yield from walk(value)
+            elif isinstance(value, str) and value.endswith(".md"):
+                yield value
+
+    return list(walk(config.get("nav") or []))
+
+
+def page_url(src_uri: str) -> str:
+    """The page's URL relative to the site's root (use_directory_urls), as
+    mkdocs.structure.files.File computes it."""
+    from mkdocs.structure.files import File
+
+    return File(src_uri, "docs", "site", use_directory_urls=True).url
+
+
+def project_chapters(project: Path = ROOT) -> list[Chapter]:
+    """Every page of docs/ that is in the nav, parsed, in nav order."""
+    config = load_config(project / "mkdocs.yml")
+    expander = Expander.for_project(config, project)
+    docs = project / config.get("docs_dir", "docs")
+    chapters = []
+    for src_uri in nav_pages(config):
+        file = docs / src_uri
+        if file.is_file():
+            text = file.read_text(encoding="utf-8")
+            chapters.append(parse(text, src_uri, expander, docs.name))
+    return chapters

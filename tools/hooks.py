@@ -1,0 +1,223 @@
+"""The build's one MkDocs hook module: it owns the events, the other modules do the work.
+
+    page (docs/x.md) --chapter.py--> blocks --execution.py--> outputs
+        outputs -> page HTML (markdown-exec's rendering; katex.py for the maths)
+        outputs -> notebooks/x.ipynb and x.py (notebooks.py)
+
+* on_files: every page is parsed by the chapter model; the notebooks, scripts
+  and the whole-tutorial page are added to the site as generated files.
+* on_page_markdown: the chapter being rendered is handed to the block
+  formatter, and the notebook buttons go under the page's title.
+* on_page_content: a block that raised fails the build, naming the page, the
+  line, the block, the snippet and its line; the maths is rendered by KaTeX.
+* on_env: every page is rendered, so every block has run: the notebooks and
+  scripts are written from those outputs (each block runs once per build).
+* on_post_build: KaTeX's assets, the counts, and stale cache entries pruned.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
+
+import chapter as chapter_model  # noqa: E402
+import katex  # noqa: E402
+import notebooks  # noqa: E402
+from execution import Build, Cache, install_formatter  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.utils import get_relative_url  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.docs")
+formatter = install_formatter()
+
+
+class _State:
+    """This build's model and outputs (reset by on_config: `mkdocs serve`
+    builds again in the same process)."""
+
+    build: Build
+    expander: chapter_model.Expander
+    chapters: dict[str, chapter_model.Chapter]
+    downloads: dict[str, tuple[File, File]]  # chapter stem -> (.ipynb, .py)
+    whole: File | None
+
+
+state = _State()
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    project = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+    state.build = Build(project, Cache.for_project(project))
+    state.expander = chapter_model.Expander.for_project(config, project)
+    formatter.build = state.build
+    return config
+
+
+def _docs_name(config: MkDocsConfig) -> str:
+    project = state.build.project
+    try:
+        return Path(config.docs_dir).resolve().relative_to(project).as_posix()
+    except ValueError:
+        return Path(config.docs_dir).as_posix()
+
+
+def _site(config: MkDocsConfig, files: Files) -> notebooks.Site:
+    def page_url(src_uri: str) -> str:
+        file = files.get_file_from_path(src_uri)
+        return urljoin(config.site_url or "", file.url if file else src_uri)
+
+    return notebooks.Site(config.site_name, config.site_url or "", page_url)
+
+
+@event_priority(100)  # before the plugins' (htmlproofer maps the files it is given)
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    state.chapters, state.downloads, state.whole = {}, {}, None
+    docs = _docs_name(config)
+    for file in files.documentation_pages():
+        if not file.src_uri.endswith(".md") or file.generated_by:
+            continue
+        try:
+            chapter = chapter_model.parse(
+                file.content_string, file.src_uri, state.expander, docs
+            )
+        except chapter_model.ChapterError as error:
+            raise PluginError(str(error)) from error
+        state.chapters[file.src_uri] = chapter
+
+    stems = [c.stem for c in state.chapters.values() if c.blocks]
+    site = _site(config, files)
+    parts = [
+        (state.chapters[p], notebooks.chapter_notebook(state.chapters[p], {}, site, state.build.project))
+        for p in notebooks.WHOLE_PARTS
+        if p in state.chapters and state.chapters[p].blocks
+    ]
+    if parts:
+        stems.append(notebooks.WHOLE)
+        page = notebooks.whole_tutorial_page(parts)
+        state.whole = File.generated(config, notebooks.WHOLE_PAGE, content=page)
+        files.append(state.whole)
+    for stem in stems:
+        pair = tuple(
+            File.generated(config, f"{notebooks.NOTEBOOKS}/{stem}{suffix}", content="")
+            for suffix in (".ipynb", ".py")
+        )
+        state.downloads[stem] = pair  # written in on_env, when every block has run
+        for file in pair:
+            files.append(file)
+    return files
+
+
+def _stem(page: Page) -> str | None:
+    if state.whole is not None and page.file.src_uri == state.whole.src_uri:
+        return notebooks.WHOLE
+    chapter = state.chapters.get(page.file.src_uri)
+    return chapter.stem if chapter is not None and chapter.blocks else None
+
+
+def on_page_markdown(
+    markdown: str, page: Page, config: MkDocsConfig, files: Files
+) -> str:
+    state.build.chapter = state.chapters.get(page.file.src_uri)
+    stem = _stem(page)
+    if stem is None:
+        return markdown
+    notebook, code = state.downloads[stem]
+    what = "the whole tutorial" if stem == notebooks.WHOLE else "this page"
+    colab = notebooks.colab_url(config.repo_url or "", config.remote_branch, notebook.url)
+    here = posixpath.dirname(page.file.src_uri) or "."
+    buttons = notebooks.buttons(  # Markdown links: MkDocs turns them into URLs
+        posixpath.relpath(notebook.src_uri, here),
+        posixpath.relpath(code.src_uri, here),
+        colab,
+        what,
+        stem,
+    )
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith("# "):
+            lines[number + 1 : number + 1] = ["", buttons]
+            return "\n".join(lines)
+    return f"{buttons}\n\n{markdown}"
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    chapter = state.chapters.get(page.file.src_uri)
+    if chapter is not None:
+        errors = state.build.errors(chapter)
+        if errors:
+            raise PluginError("\n".join(errors))
+    where = f"{_docs_name(config)}/{page.file.src_uri}"
+    try:
+        return katex.render_maths(html, where, state.build.cache)
+    except katex.KatexError as error:
+        raise PluginError(str(error)) from error
+
+
+def on_page_context(context: Any, page: Page, **kwargs: Any) -> Any:
+    if state.whole is not None and page.file.src_uri == state.whole.src_uri:
+        page.edit_url = None  # generated: there is no file to edit on GitHub
+    return context
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    if not katex.uses_katex(output):
+        return output
+    links = [
+        f'<link rel="preload" href="{get_relative_url(font, page.url)}" '
+        'as="font" type="font/woff2" crossorigin>'
+        for font in katex.PRELOAD
+    ]
+    links.append(
+        f'<link rel="stylesheet" href="{get_relative_url(katex.STYLESHEET, page.url)}">'
+    )
+    return output.replace("</head>", "\n".join(links) + "\n</head>", 1)
+
+
+def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
+    """Every page is rendered, so every block has run: write the downloads."""
+    site = _site(config, files)
+    results = state.build.results
+    made: dict[str, Any] = {}
+    for chapter in state.chapters.values():
+        if not chapter.blocks:
+            continue
+        outputs = {
+            b.id: results[(chapter.src_uri, b.id)].output
+            for b in chapter.blocks
+            if (chapter.src_uri, b.id) in results
+        }
+        notebook = notebooks.chapter_notebook(chapter, outputs, site, state.build.project)
+        made[chapter.src_uri] = notebook
+        _write(chapter.stem, notebook, chapter.title, site.page_url(chapter.src_uri))
+    if state.whole is not None:
+        parts = [(state.chapters[p], made[p]) for p in notebooks.WHOLE_PARTS if p in made]
+        notebook = notebooks.whole_tutorial(parts, site.url)
+        _write(notebooks.WHOLE, notebook, "The whole tutorial", site.url)
+    return env
+
+
+def _write(stem: str, notebook: Any, title: str, url: str) -> None:
+    ipynb, script = state.downloads[stem]
+    ipynb.content_string = notebooks.dumps(notebook)
+    script.content_string = notebooks.script(title, url, notebook)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    katex.copy_assets(Path(config.site_dir))
+    build = state.build
+    pruned = build.cache.prune()
+    switch = "on" if build.cache.enabled else "off (DOCS_CACHE=0)"
+    log.info(
+        f"Executed code blocks: {build.executed} run, {build.cached} from the "
+        f"cache; 0 kernels; cache {switch}, {pruned} stale entries pruned"
+    )

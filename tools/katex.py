@@ -1,0 +1,103 @@
+"""The KaTeX bridge: TeX in a page's HTML rendered to HTML + MathML at build time.
+
+pymdownx.arithmatex (generic mode) leaves each formula in the HTML as
+`<span class="arithmatex">\\(...\\)</span>` (or a `div` for display maths).
+`render_maths` sends every formula of a page to `tools/katex_render.cjs`
+(Node.js, KaTeX from node_modules) in one call and puts KaTeX's output in
+their place, so pages need no maths JavaScript. A malformed formula is an
+error that names the page and the formula. Results go through the build's
+cache (execution.Cache).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from execution import Cache
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve().parent / "katex_render.cjs"
+DIST = ROOT / "node_modules" / "katex" / "dist"
+STYLESHEET = "assets/katex/katex.min.css"  # in the built site
+PRELOAD = [  # the two fonts nearly every formula uses
+    "assets/katex/fonts/KaTeX_Main-Regular.woff2",
+    "assets/katex/fonts/KaTeX_Math-Italic.woff2",
+]
+MATH_RE = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL
+)
+
+
+class KatexError(Exception):
+    pass
+
+
+def version() -> str:
+    return json.loads((DIST.parent / "package.json").read_text("utf-8"))["version"]
+
+
+def render(formulas: list[dict], cache: Cache) -> list[dict]:
+    """[{"tex", "display"}] -> [{"html"} or {"error"}], in one Node.js call."""
+    request = json.dumps(formulas, sort_keys=True)
+    key = cache.key("katex", version(), request)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        process = subprocess.run(
+            ["node", str(SCRIPT)],
+            input=request,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise KatexError(f"KaTeX could not run (is Node.js installed?): {error}") from error
+    results = json.loads(process.stdout)
+    if not any("error" in r for r in results):
+        cache.put(key, results)
+    return results
+
+
+def render_maths(content: str, where: str, cache: Cache) -> str:
+    """The page's HTML with every arithmatex formula rendered by KaTeX."""
+    matches = list(MATH_RE.finditer(content))
+    if not matches:
+        return content
+    formulas = []
+    for match in matches:
+        tex = html.unescape(match["tex"]).strip()
+        tex = tex[2:-2] if tex[:2] in ("\\(", "\\[") else tex
+        formulas.append({"tex": tex.strip(), "display": match["tag"] == "div"})
+    rendered = render(formulas, cache)
+    errors = [
+        f"{where}: malformed formula ${f['tex']}$: {r['error']}"
+        for f, r in zip(formulas, rendered, strict=True)
+        if "error" in r
+    ]
+    if errors:
+        raise KatexError("\n".join(errors))
+    pieces, last = [], 0
+    for match, result in zip(matches, rendered, strict=True):
+        pieces += [content[last : match.start()], result["html"]]
+        last = match.end()
+    return "".join(pieces) + content[last:]
+
+
+def uses_katex(output: str) -> bool:
+    return 'class="katex' in output
+
+
+def copy_assets(site_dir: Path) -> None:
+    """KaTeX's stylesheet and fonts, served by the site itself."""
+    target = site_dir / "assets" / "katex"
+    (target / "fonts").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(DIST / "katex.min.css", target / "katex.min.css")
+    for font in (DIST / "fonts").glob("*.woff2"):
+        shutil.copy2(font, target / "fonts" / font.name)
