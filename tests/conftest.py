@@ -2,76 +2,108 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import http.server
+import json
 import os
-import subprocess
-import sys
-import textwrap
+import tempfile
 import threading
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 import pytest
-import yaml
 from filelock import FileLock
-from markdown_includes import ROOT, mkdocs_config
 
-# The date a build stamps into sitemap.xml: the last commit's, as in the Makefile.
-SOURCE_DATE_EPOCH = (
-    os.environ.get("SOURCE_DATE_EPOCH")
-    or subprocess.run(
-        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    or "0"
-)
+from snippet import CONFIG, ROOT, Programs, build_site, run
 
 
-def build_site(config_file: Path, site_dir: Path, cwd: Path = ROOT, cache=False):
-    """Run the build that `make site` runs; return the finished process.
-
-    The tests build with the cache of executed blocks off (DOCS_CACHE=0), so
-    every block runs, unless a test is about the cache.
-    """
-    env = {
-        **os.environ,
-        "NO_MKDOCS_2_WARNING": "1",
-        "DOCS_CACHE": str(int(cache)),
-        "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,  # the sitemap's dates
-    }
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
-    command += ["--config-file", str(config_file), "--site-dir", str(site_dir)]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-
-
-def small_project(root: Path, pages: dict[str, str], files: dict[str, str]) -> Path:
-    """A project in `root` with the real configuration but only `pages`."""
-    config = mkdocs_config()
-    config.pop("nav")
-    config.pop("watch", None)
-    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
-    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
-    for name, text in {**{f"docs/{p}": t for p, t in pages.items()}, **files}.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    config_file = root / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return config_file
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by pytest-xdist's workers (the parent of their tmp dirs)."""
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
 
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site, built once per test run (shared by pytest-xdist's workers)."""
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' common parent
-        shared = shared.parent
+    """The site: one strict build, cache off, for the whole test run (shared by
+    pytest-xdist's workers)."""
+    shared = _shared(tmp_path_factory)
     site = shared / "site"
     with FileLock(str(shared / "site.lock")):
         if not (site / "index.html").exists():
             process = build_site(ROOT / "mkdocs.yml", site)
+            (shared / "build.log").write_text(process.stderr, encoding="utf-8")
             if process.returncode != 0:
                 pytest.fail(f"mkdocs build --strict failed:\n{process.stderr}")
     return site
+
+
+@pytest.fixture(scope="session")
+def build_log(site_dir: Path) -> str:
+    """What the shared build printed."""
+    return (site_dir.parent / "build.log").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def programs():
+    """Snippets run as programs, forked from a parent that imported the libraries."""
+    runner = Programs()
+    yield runner
+    runner.close()
+
+
+# --- the notebooks, run once per test run in fresh kernels -------------------------
+
+
+async def _fresh_kernel(path: Path) -> tuple[str, dict]:
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    with tempfile.TemporaryDirectory(prefix="fresh-kernel-") as empty:
+        client = NotebookClient(
+            notebook,
+            timeout=600,
+            kernel_name="python3",
+            record_timing=False,
+            resources={"metadata": {"path": empty}},
+        )
+        try:
+            await client.async_execute()
+        except Exception as error:
+            return path.stem, {"error": f"{type(error).__name__}: {error}"}
+    return path.stem, {"notebook": nbformat.writes(notebook)}
+
+
+@pytest.fixture(scope="session")
+def fresh_runs(site_dir: Path) -> dict[str, dict]:
+    """Every published notebook, executed in its own fresh kernel in an empty
+    directory, as a reader runs the download. Each runs once per test run
+    (shared by pytest-xdist's workers through a file)."""
+    results = site_dir.parent / "fresh-kernel-runs.json"
+    with FileLock(str(site_dir.parent / "fresh-kernel-runs.lock")):
+        if not results.exists():
+            paths = sorted((site_dir / "notebooks").glob("*.ipynb"))
+
+            async def run_all():
+                return dict(await asyncio.gather(*(_fresh_kernel(p) for p in paths)))
+
+            # In a thread of its own: Playwright may hold this thread's event loop.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                runs = pool.submit(asyncio.run, run_all()).result()
+            results.write_text(json.dumps(runs), encoding="utf-8")
+    return json.loads(results.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def regimes():
+    """snippets/learning_rate/regimes.py's functions."""
+    return run("learning_rate/regimes.py")[0]
 
 
 # --- a real browser against the built site ------------------------------------
@@ -110,7 +142,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def site_url(site_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The built site, served on 127.0.0.1 under the path of mkdocs.yml's
     site_url (as GitHub Pages serves a project site), for the whole run."""
-    prefix = urllib.parse.urlsplit(mkdocs_config()["site_url"]).path.strip("/")
+    prefix = urllib.parse.urlsplit(CONFIG["site_url"]).path.strip("/")
     root = tmp_path_factory.mktemp("served")
     (root / prefix).parent.mkdir(parents=True, exist_ok=True)
     (root / prefix).symlink_to(site_dir, target_is_directory=True)
@@ -170,3 +202,14 @@ def page(browser, site_url: str):
     page.watch = watch
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_pages(browser, site_url):
+    """One browser context per colour scheme, shared by a module's tests."""
+    contexts = {
+        scheme: browser.new_context(color_scheme=scheme) for scheme in ("light", "dark")
+    }
+    yield contexts
+    for context in contexts.values():
+        context.close()

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import torch
+
 from snippet import run
 
 WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, -4.25, 7.5]

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from markdown_includes import ROOT
 
-PAGES = sorted(p.relative_to(ROOT / "docs") for p in ROOT.glob("docs/**/*.md"))
-
-
-def url_of(page) -> str:
-    return "" if page.stem == "index" else f"{page.with_suffix('').as_posix()}/"
+from snippet import PAGES, page_url
 
 
-@pytest.mark.parametrize("doc", PAGES, ids=str)
+@pytest.mark.parametrize("doc", [*PAGES, "whole_tutorial.md"])
 def test_page_loads_offline_without_errors(page, site_url: str, doc):
-    page.goto(site_url + url_of(doc), wait_until="networkidle")
+    page.goto(site_url + page_url(doc), wait_until="networkidle")
     assert page.locator("h1").count() == 1
     assert page.watch.foreign == [], "requests to other hosts"
     assert page.watch.errors == [], "console errors"

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import torch
+
 from snippet import ROOT, run
 
 SOURCE = (ROOT / "snippets/devices/where_it_runs.py").read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ import threading
 import pytest
 import torch
 import torch.distributed as dist
+
 from snippet import ROOT, run
 
 PATH = ROOT / "snippets/distributed/ddp.py"

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from markdown_includes import ROOT
-from snippet import run
+
+from chapter import Block, Prose
+from snippet import CHAPTERS as MODELS
+from snippet import ROOT, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 CHAPTERS = ["problem", "numpy_by_hand", "autograd", "loss_and_optimizer", "torch_model"]
@@ -23,6 +25,23 @@ def true_gradient(w: float, X=X, y=None) -> float:
 # --- the pages ---------------------------------------------------------------
 
 
+def exercises(chapter: str) -> list[tuple[str, str, Block]]:
+    """(question, solution's prose, solution's block) of each exercise, from the
+    chapter model (solutions sit in `??? success "Solution"` containers)."""
+    model = next(c for c in MODELS if c.src_uri == f"{chapter}.md")
+    found, text, started = [], "", False
+    for part in model.parts:
+        if isinstance(part, Prose):
+            started = started or "\n## Exercises\n" in f"\n{part.text}"
+            text += part.text if started else ""
+        elif started and part.executed:
+            question = text.rsplit("\n### ", 1)[-1]
+            question, _, solution = question.partition("**Solution**")
+            found.append((question, solution, part))
+            text = ""
+    return found
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_exercises_come_last_with_hidden_executed_solutions(chapter: str):
     text = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
@@ -32,12 +51,11 @@ def test_exercises_come_last_with_hidden_executed_solutions(chapter: str):
     assert re.search(r"\nNext, \[[^\]]+\]\([a-z_]+\.md\)", section), "ends with Next"
     solutions = section.count('??? success "Solution"')
     assert 2 <= solutions <= 4
-    fences = re.findall(
-        r'\n    ```python exec="on" source="above" result="text" id="[a-z-]+"\n'
-        rf'    --8<-- "snippets/{chapter}/exercise_[a-z_]+\.py"\n',
-        section,
-    )
-    assert len(fences) == solutions, "one executed snippet per solution"
+    found = exercises(chapter)
+    assert len(found) == solutions, "one executed snippet per solution"
+    for _, _, block in found:
+        assert re.fullmatch(rf"snippets/{chapter}/exercise_[a-z_]+\.py", block.snippet)
+        assert block.shows == "text" and block.options["source"] == "above"
 
 
 NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
@@ -46,13 +64,8 @@ NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_solution_prose_types_no_computed_number(chapter: str):
     """A number in a solution's prose is data: it is in the question or the code."""
-    text = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
-    section = text[text.index("\n## Exercises\n") :]
-    for question, solution in re.findall(
-        r"\n### [^\n]+\n(.*?)\?\?\? success \"Solution\"\n(.*?)```python", section, re.S
-    ):
-        path = re.search(r'--8<-- "([^"]+)"', section[section.index(solution) :])[1]
-        allowed = question + (ROOT / path).read_text(encoding="utf-8")
+    for question, solution, block in exercises(chapter):
+        allowed = question + block.code
         for number in NUMBER_RE.findall(solution):
             assert re.search(rf"(?<![\w.]){re.escape(number)}(?![\d])", allowed), (
                 f"docs/{chapter}.md: {number!r} in a solution is not in its code"

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+
 from snippet import ROOT, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from markdown_includes import ROOT, mkdocs_config
-from snippet import run
 
-FIGURE_FENCE_RE = re.compile(r"```python exec=\"on\"[^\n]*\bhtml=\"1\"")
-FIGURE_PAGES = {
-    page.stem: len(FIGURE_FENCE_RE.findall(page.read_text(encoding="utf-8")))
-    for page in sorted(ROOT.glob("docs/*.md"))
+from snippet import CHAPTERS, CONFIG
+
+FIGURE_PAGES = {  # page stem -> how many blocks print HTML (a figure) there
+    c.stem: sum(b.shows == "html" for b in c.blocks)
+    for c in CHAPTERS
+    if any(b.shows == "html" for b in c.blocks)
 }
-FIGURE_PAGES = {stem: count for stem, count in FIGURE_PAGES.items() if count}
 EXPLORER = "learning_rate/"
-
-
-@pytest.fixture(scope="module")
-def regimes():
-    return run("learning_rate/regimes.py")[0]
 
 
 def open_explorer(page, site_url: str):
@@ -200,7 +192,7 @@ def serve_sitemap_for(page, site_url: str) -> None:
     """Material navigates instantly only to URLs listed in sitemap.xml, matched
     with the scheme and host of the page but the port of site_url (none). On the
     real host they match; here the sitemap is served with the test's address."""
-    deployed = mkdocs_config()["site_url"]
+    deployed = CONFIG["site_url"]
 
     def route(route) -> None:
         response = route.fetch()

@@ -1,6 +1,7 @@
 """Part 3: nn.MSELoss + torch.optim.SGD give Part 2's trajectory."""
 
 import pytest
+
 from snippet import run
 
 

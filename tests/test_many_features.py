@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+
 from snippet import run
 
 TOLERANCE = 0.05  # the page: learned weights within 0.05 of the true ones

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from snippet import run
 
 RNG = np.random.default_rng(0)

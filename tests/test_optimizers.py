@@ -5,6 +5,7 @@ import re
 
 import pytest
 import torch
+
 from snippet import run
 
 

@@ -1,6 +1,7 @@
 """The maths page: the closed-form answer and the curvature it prints."""
 
 import numpy as np
+
 from snippet import run
 
 

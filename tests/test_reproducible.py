@@ -5,8 +5,7 @@ from __future__ import annotations
 import filecmp
 from pathlib import Path
 
-from conftest import build_site
-from markdown_includes import ROOT
+from snippet import ROOT, build_site
 
 
 def files_under(root: Path) -> set[str]:

@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 import pytest
-from markdown_includes import ROOT
-from snippet import run
+
+from snippet import ROOT, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 Y = 2 * X

@@ -6,7 +6,8 @@ import re
 
 import pytest
 import yaml
-from markdown_includes import ROOT
+
+from snippet import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 CURRENT = {  # the current major version of each official action

@@ -29,8 +29,9 @@ from types import ModuleType
 from typing import Any
 
 import markdown_exec
-from chapter import RUNS, Block, Chapter
 from markupsafe import Markup
+
+from chapter import RUNS, Block, Chapter
 
 TOOLS = Path(__file__).resolve().parent
 CACHE_FOLDER = Path(".cache", "build")  # relative to the project's directory
@@ -197,7 +198,18 @@ class BlockFormatter:
         }
         if build is None or chapter is None:
             raise RuntimeError("a Python block was rendered outside a chapter")
-        block = chapter.block(options.get("id", ""))
+        block_id = options.get("id", "")
+        try:
+            block = chapter.block(block_id)
+        except KeyError:
+            build.results[(chapter.src_uri, block_id or "?")] = Result(
+                "",
+                f"{chapter.path}: code block '{block_id}' is executed by the page, "
+                "but the chapter model does not see it, so no notebook or test "
+                "would run it: put it at the top level, in an admonition or in a "
+                "content tab",
+            )
+            return Markup()
         parts = [code, json.dumps(options, sort_keys=True, default=str)]
         for path in block.inputs:
             parts += [path, (build.project / path).read_bytes()]
@@ -238,4 +250,3 @@ def install_formatter() -> BlockFormatter:
         markdown_exec.formatters["python"] = current
         markdown_exec.formatters["py"] = current
     return current
-

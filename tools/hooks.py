@@ -1,4 +1,4 @@
-"""The build's one MkDocs hook module: it owns the events, the other modules do the work.
+"""The build's one MkDocs hook module: it owns the events; other modules work.
 
     page (docs/x.md) --chapter.py--> blocks --execution.py--> outputs
         outputs -> page HTML (markdown-exec's rendering; katex.py for the maths)
@@ -26,16 +26,17 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
 
-import chapter as chapter_model  # noqa: E402
-import katex  # noqa: E402
-import notebooks  # noqa: E402
-from execution import Build, Cache, install_formatter  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
+
+import chapter as chapter_model  # noqa: E402
+import katex  # noqa: E402
+import notebooks  # noqa: E402
+from execution import Build, Cache, install_formatter  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.docs")
 formatter = install_formatter()
@@ -97,7 +98,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     stems = [c.stem for c in state.chapters.values() if c.blocks]
     site = _site(config, files)
     parts = [
-        (state.chapters[p], notebooks.chapter_notebook(state.chapters[p], {}, site, state.build.project))
+        (
+            state.chapters[p],
+            notebooks.chapter_notebook(
+                state.chapters[p], {}, site, state.build.project
+            ),
+        )
         for p in notebooks.WHOLE_PARTS
         if p in state.chapters and state.chapters[p].blocks
     ]
@@ -133,7 +139,9 @@ def on_page_markdown(
         return markdown
     notebook, code = state.downloads[stem]
     what = "the whole tutorial" if stem == notebooks.WHOLE else "this page"
-    colab = notebooks.colab_url(config.repo_url or "", config.remote_branch, notebook.url)
+    colab = notebooks.colab_url(
+        config.repo_url or "", config.remote_branch, notebook.url
+    )
     here = posixpath.dirname(page.file.src_uri) or "."
     buttons = notebooks.buttons(  # Markdown links: MkDocs turns them into URLs
         posixpath.relpath(notebook.src_uri, here),
@@ -196,11 +204,15 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
             for b in chapter.blocks
             if (chapter.src_uri, b.id) in results
         }
-        notebook = notebooks.chapter_notebook(chapter, outputs, site, state.build.project)
+        notebook = notebooks.chapter_notebook(
+            chapter, outputs, site, state.build.project
+        )
         made[chapter.src_uri] = notebook
         _write(chapter.stem, notebook, chapter.title, site.page_url(chapter.src_uri))
     if state.whole is not None:
-        parts = [(state.chapters[p], made[p]) for p in notebooks.WHOLE_PARTS if p in made]
+        parts = [
+            (state.chapters[p], made[p]) for p in notebooks.WHOLE_PARTS if p in made
+        ]
         notebook = notebooks.whole_tutorial(parts, site.url)
         _write(notebooks.WHOLE, notebook, "The whole tutorial", site.url)
     return env

@@ -58,7 +58,9 @@ def render(formulas: list[dict], cache: Cache) -> list[dict]:
             cwd=ROOT,
         )
     except (OSError, subprocess.CalledProcessError) as error:
-        raise KatexError(f"KaTeX could not run (is Node.js installed?): {error}") from error
+        raise KatexError(
+            f"KaTeX could not run (is Node.js installed?): {error}"
+        ) from error
     results = json.loads(process.stdout)
     if not any("error" in r for r in results):
         cache.put(key, results)

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import nbformat
+
 from chapter import Block, Chapter, Prose
 
 NOTEBOOKS = "notebooks"  # where the downloads go in the site
@@ -73,7 +74,8 @@ class Site:
 def colab_url(repo_url: str, branch: str | None, path: str) -> str:
     """The URL that opens `path` (in the built site) in Colab, from GitHub."""
     repo = urlsplit(repo_url or "").path.strip("/").removesuffix(".git")
-    return f"https://colab.research.google.com/github/{repo}/blob/{branch or 'gh-pages'}/{path}"
+    branch = branch or "gh-pages"  # where `mkdocs gh-deploy` publishes the site
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
 
 
 def absolute_links(text: str, src_uri: str, site: Site) -> str:
@@ -87,7 +89,9 @@ def absolute_links(text: str, src_uri: str, site: Site) -> str:
         if target.startswith("#"):
             return f"]({here}{target})"
         path, _, anchor = target.partition("#")
-        url = site.page_url(posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path)))
+        url = site.page_url(
+            posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
+        )
         return f"]({url}{'#' + anchor if anchor else ''})"
 
     return LINK_RE.sub(replace, text)
@@ -149,7 +153,9 @@ def chapter_notebook(
         if isinstance(part, Prose):
             prose.append(part.text)
         elif not (part.executed and part.python):  # shown, not run: Markdown
-            fence = "`" * max(3, max(map(len, re.findall("`+", part.body)), default=0) + 1)
+            fence = "`" * max(
+                3, max(map(len, re.findall("`+", part.body)), default=0) + 1
+            )
             prose.append(f"{fence}{part.language}\n{part.body}\n{fence}")
         else:
             end_prose()
@@ -180,10 +186,16 @@ def chapter_notebook(
         id=f"{chapter.stem}-about",
     )
     first = cells[0] if cells else None
-    if first is not None and first.cell_type == "markdown" and first.source.startswith("# "):
+    if (
+        first is not None
+        and first.cell_type == "markdown"
+        and first.source.startswith("# ")
+    ):
         title, _, rest = first.source.partition("\n")
         first.source = title
-        cells[1:1] = [about] + ([nbformat.v4.new_markdown_cell(rest.strip())] if rest.strip() else [])
+        cells[1:1] = [about] + (
+            [nbformat.v4.new_markdown_cell(rest.strip())] if rest.strip() else []
+        )
     else:
         cells.insert(0, about)
     number = 0

@@ -1,0 +1,60 @@
+"""Execute every page's blocks in ONE process, in nav order, as the build does.
+
+    python tools/run_blocks.py [--project DIR]
+
+This is what `mkdocs build` does to the code (markdown-exec runs every block
+in the build's process), without the rest of the build: the check to run on a
+machine with a GPU, where a block can behave differently after the blocks
+before it (CUDA, autograd's threads and fork). Every failure is reported
+(page and line, block id, snippet, error); the exit status is 1 if any block
+failed. The working directory is the project's root, as in the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import chapter as chapter_model  # noqa: E402
+from execution import BlockError, run_block  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--project", type=Path, default=chapter_model.ROOT)
+    args = parser.parse_args(argv)
+    project = args.project.resolve()
+    os.chdir(project)
+    try:
+        chapters = chapter_model.project_chapters(project)
+    except chapter_model.ChapterError as error:
+        print(error, file=sys.stderr)
+        return 1
+    failures, count = [], 0
+    for chapter in chapters:
+        for block in chapter.blocks:
+            count += 1
+            start = time.perf_counter()
+            try:
+                run_block(chapter, block)
+                status = "ok"
+            except BlockError as error:
+                failures.append(str(error))
+                status = "FAILED"
+            seconds = time.perf_counter() - start
+            print(
+                f"{status:>6} {seconds:6.2f} s  {chapter.path} {block.id}", flush=True
+            )
+    print(f"{count} blocks run in one process, {len(failures)} failed")
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
