@@ -7,17 +7,15 @@ import functools
 import http.server
 import json
 import os
-import tempfile
 import threading
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
 import pytest
 from filelock import FileLock
 
-from snippet import CONFIG, ROOT, Programs, build_site, run
+from snippet import CONFIG, ROOT, Programs, build_site, fresh_kernel, run
 
 
 def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -58,28 +56,6 @@ def programs():
 # --- the notebooks, run once per test run in fresh kernels -------------------------
 
 
-async def _fresh_kernel(path: Path) -> tuple[str, dict]:
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    with tempfile.TemporaryDirectory(prefix="fresh-kernel-") as empty:
-        client = NotebookClient(
-            notebook,
-            timeout=600,
-            kernel_name="python3",
-            record_timing=False,
-            resources={"metadata": {"path": empty}},
-        )
-        try:
-            await client.async_execute()
-        except Exception as error:
-            return path.stem, {"error": f"{type(error).__name__}: {error}"}
-    return path.stem, {"notebook": nbformat.writes(notebook)}
-
-
 @pytest.fixture(scope="session")
 def fresh_runs(site_dir: Path) -> dict[str, dict]:
     """Every published notebook, executed in its own fresh kernel in an empty
@@ -91,7 +67,7 @@ def fresh_runs(site_dir: Path) -> dict[str, dict]:
             paths = sorted((site_dir / "notebooks").glob("*.ipynb"))
 
             async def run_all():
-                return dict(await asyncio.gather(*(_fresh_kernel(p) for p in paths)))
+                return dict(await asyncio.gather(*(fresh_kernel(p) for p in paths)))
 
             # In a thread of its own: Playwright may hold this thread's event loop.
             with ThreadPoolExecutor(max_workers=1) as pool:

@@ -122,6 +122,34 @@ def build_broken(tmp_path: Path, page: str, files: dict[str, str] | None = None)
     return output
 
 
+# --- notebooks -------------------------------------------------------------------
+
+
+async def fresh_kernel(path: Path) -> tuple[str, dict]:
+    """Run a notebook as a reader would: a fresh kernel in an empty directory.
+    Returns (its stem, {"notebook": executed} or {"error": message})."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    with tempfile.TemporaryDirectory(prefix="fresh-kernel-") as empty:
+        client = NotebookClient(
+            notebook,
+            timeout=600,
+            kernel_name="python3",
+            record_timing=False,
+            resources={"metadata": {"path": empty}},
+        )
+        try:
+            await client.async_execute()
+        except Exception as error:
+            return path.stem, {"error": f"{type(error).__name__}: {error}"}
+    return path.stem, {"notebook": nbformat.writes(notebook)}
+
+
 # --- programs, forked from a parent that has imported the libraries ------------------
 
 

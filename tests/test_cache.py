@@ -1,15 +1,17 @@
-"""The cache of executed blocks: prose edits execute nothing, snippet edits
-execute only their blocks, DOCS_CACHE=0 switches it off."""
+"""The build's cache: prose edits execute nothing, snippet edits execute only
+their blocks and the blocks that declare them (runs=), DOCS_CACHE=0 switches it
+off, stale entries are pruned, and a cached build equals a clean one."""
 
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import small_project
+from snippet import small_project
 
 # mkdocs build, then report whether the build process imported torch.
 BUILD = """
@@ -45,11 +47,13 @@ def outputs(html: str) -> set[str]:
     return {re.sub(r"<[^>]+>", "", block).strip() for block in blocks}
 
 
-def build(root: Path, cache: str = "1") -> tuple[int, int, bool, str]:
+def build(
+    root: Path, cache: str = "1", site: str = "site"
+) -> tuple[int, int, bool, str]:
     """Build; return (blocks run, blocks from the cache, torch imported, html)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": cache}
     process = subprocess.run(
-        [sys.executable, "-c", BUILD, "build", "--strict", "-d", "site"],
+        [sys.executable, "-c", BUILD, "build", "--strict", "-d", site],
         cwd=root,
         env=env,
         capture_output=True,
@@ -57,10 +61,11 @@ def build(root: Path, cache: str = "1") -> tuple[int, int, bool, str]:
     )
     assert process.returncode == 0, process.stderr
     counts = re.search(
-        r"Executed code blocks: (\d+) run, (\d+) from the cache", process.stderr
+        r"Executed code blocks: (\d+) run, (\d+) from the cache; 0 kernels",
+        process.stderr,
     )
     assert counts, process.stderr
-    html = (root / "site" / "cached" / "index.html").read_text(encoding="utf-8")
+    html = (root / site / "cached" / "index.html").read_text(encoding="utf-8")
     torch = "torch imported: True" in process.stderr
     return int(counts[1]), int(counts[2]), torch, html
 
@@ -91,13 +96,38 @@ def test_cache_skips_unchanged_blocks_and_never_imports_torch_for_prose(tmp_path
     assert (run, cached, torch) == (2, 0, True)
 
 
-def test_a_program_that_runs_another_snippet_is_rerun_when_that_snippet_changes(
+def same_files(one: Path, two: Path) -> list[str]:
+    """The files that differ between two sites (or exist in only one)."""
+    names = {p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file()}
+    other = {p.relative_to(two).as_posix() for p in two.rglob("*") if p.is_file()}
+    _, mismatch, errors = filecmp.cmpfiles(one, two, sorted(names), shallow=False)
+    return sorted(set(mismatch) | set(errors) | (names ^ other))
+
+
+def test_a_cached_build_after_an_edit_is_a_clean_build_and_stale_entries_go(
     tmp_path,
 ):
+    pages = {"index.md": "# Home\n", "cached.md": PAGE.format(prose="First $x$.")}
+    small_project(tmp_path, pages, SNIPPETS)
+    build(tmp_path)
+    entries = set((tmp_path / ".cache/build").iterdir())
+    assert len([e for e in entries if e.name.endswith(".block.json")]) == 2
+    (tmp_path / "snippets/plain.py").write_text("print(6 * 9)\n")
+    (tmp_path / "docs/cached.md").write_text(PAGE.format(prose="Edited $y$."))
+    assert build(tmp_path)[:2] == (1, 1)
+    after = set((tmp_path / ".cache/build").iterdir())
+    assert len([e for e in after if e.name.endswith(".block.json")]) == 2
+    assert len(after - entries) == 2, "the new block and the new formula"
+    assert not any(e.exists() for e in entries - after)
+    assert build(tmp_path, cache="0", site="clean")[:2] == (2, 0)
+    assert same_files(tmp_path / "site", tmp_path / "clean") == []
+
+
+def test_a_block_is_rerun_when_a_file_it_declares_changes(tmp_path):
     page = """\
     # Cached
 
-    ```python exec="on" source="above" result="text" id="runner"
+    ```python exec="on" result="text" id="runner" runs="snippets/value.py"
     --8<-- "snippets/runner.py"
     ```
     """
@@ -109,6 +139,7 @@ def test_a_program_that_runs_another_snippet_is_rerun_when_that_snippet_changes(
     }
     small_project(tmp_path, {"index.md": "# Home\n", "cached.md": page}, files)
     assert build(tmp_path)[:2] == (1, 0)
+    assert build(tmp_path)[:2] == (0, 1)
     (tmp_path / "snippets/value.py").write_text("value = 2\n")
     run, cached, _, html = build(tmp_path)
     assert (run, cached) == (1, 0)
