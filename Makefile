@@ -61,7 +61,7 @@ test: lint $(CHROMIUM)
 # Figures, not pass/fail: build times against the import floor, the make test
 # time, reproducibility across two clones, and Lighthouse on every page.
 bench: site $(CHROMIUM) tools/bench/node_modules/.package-lock.json
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench/bench.py
 
 tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json
 	cd tools/bench && npm ci --no-audit --no-fund --loglevel=error

@@ -1,8 +1,10 @@
 """`make bench`: print the site's speed, size and reproducibility figures.
 
-1. Build times, as seconds and as ratios to the floor (a process that only
-   imports the libraries the snippets use): cold (empty cache), warm (nothing
-   changed) and after touching one snippet. Best of three runs each.
+1. Build times, as seconds and as ratios to the floor of the same run (a
+   process that only imports the libraries the snippets use): cold (no
+   cache), warm (nothing changed), one snippet edited and one prose sentence
+   edited, best of three each, with how many blocks and notebook kernels each
+   build ran (from the build's own log).
 2. The full `make test` time.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
 4. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium) on every page of the
@@ -23,6 +25,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +39,7 @@ from pathlib import Path
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -48,9 +51,25 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 def seconds(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    return timed(command, cwd, env)[0]
+
+
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, str]:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env or ENV, check=True, capture_output=True)
-    return time.perf_counter() - start
+    process = subprocess.run(
+        command, cwd=cwd, env=env or ENV, check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - start, process.stderr
+
+
+def counts(log: str) -> str:
+    """ "N blocks, K kernels", from the build's log line."""
+    found = re.search(
+        r"Executed code blocks: (\d+) run, \d+ from the cache; (\d+) kernels", log
+    )
+    return f"{found[1]} blocks, {found[2]} kernels" if found else "?"
 
 
 def snippet_libraries() -> list[str]:
@@ -83,27 +102,31 @@ def build_times() -> None:
         seconds([PYTHON, "-c", f"import {', '.join(libraries)}"], ROOT)
         for _ in range(3)
     )
-    mkdocs = [PYTHON, "-m", "mkdocs", "build", "-q", "-d", "site"]
+    mkdocs = [PYTHON, "-m", "mkdocs", "build", "-d", "site"]
+    results: dict[str, list[tuple[float, str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         repo = clone(Path(tmp) / "repo")
-        cold, warm, touched = [], [], []
+        snippet = repo / "snippets" / "numpy_by_hand" / "train.py"
+        page = repo / "docs" / "autograd.md"
         for _ in range(3):
             shutil.rmtree(repo / ".cache", ignore_errors=True)
-            cold.append(seconds(mkdocs, repo))
-            warm.append(seconds(mkdocs, repo))
-            snippet = repo / "snippets" / "numpy_by_hand" / "train.py"
+            results.setdefault("cold build (no cache)", []).append(timed(mkdocs, repo))
+            results.setdefault("warm build (no change)", []).append(timed(mkdocs, repo))
             snippet.write_text(snippet.read_text() + "# touched\n")
-            touched.append(seconds(mkdocs, repo))
+            results.setdefault("one snippet edited", []).append(timed(mkdocs, repo))
+            page.write_text(page.read_text() + "\nOne more sentence.\n")
+            results.setdefault("one prose sentence edited", []).append(
+                timed(mkdocs, repo)
+            )
     print(f"Build times (best of 3; floor = python -c 'import {', '.join(libraries)}')")
-    print(f"| {'what':<26} | {'seconds':>7} | {'x floor':>7} |")
-    print(f"|{'-' * 28}|{'-' * 9}:|{'-' * 9}:|")
-    for name, value in [
-        ("floor", floor),
-        ("cold build (no cache)", min(cold)),
-        ("warm build (no change)", min(warm)),
-        ("one snippet touched", min(touched)),
-    ]:
-        print(f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} |")
+    print(f"| {'what':<26} | {'seconds':>7} | {'x floor':>7} | {'ran':<22} |")
+    print(f"|{'-' * 28}|{'-' * 9}:|{'-' * 9}:|{'-' * 24}|")
+    print(f"| {'floor':<26} | {floor:7.2f} | {1:7.2f} | {'':<22} |")
+    for name, runs in results.items():
+        value, log = min(runs)
+        print(
+            f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} | {counts(log):<22} |"
+        )
     print()
 
 
