@@ -415,8 +415,8 @@ make test
     assert code[3].outputs[0].data["text/html"] == "<svg/>\n"
     assert code[4].outputs[0].data["text/markdown"] == "| a |\n"
     writer = cells[cells.index(code[4]) - 1]
-    namespace: dict = {}
-    exec(writer.source, namespace)  # noqa: S102  (in a scratch directory)
+    assert writer.metadata["writes"] == ["snippets/data.py"]
+    assert "snippets/data.py" in writer.source
     prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     assert prose.startswith("# Made up") and "description:" not in prose
     assert "**A pitfall**\n\nShown broken:" in prose and "**A tab**" in prose
