@@ -70,32 +70,6 @@ def build(
     return int(counts[1]), int(counts[2]), torch, html
 
 
-def test_cache_skips_unchanged_blocks_and_never_imports_torch_for_prose(tmp_path):
-    pages = {"index.md": "# Home\n", "cached.md": PAGE.format(prose="First.")}
-    small_project(tmp_path, pages, SNIPPETS)
-
-    run, cached, torch, cold = build(tmp_path)
-    assert (run, cached, torch) == (2, 0, True)
-    assert {"3.0", "42"} <= outputs(cold)
-
-    run, cached, torch, warm = build(tmp_path)
-    assert (run, cached, torch) == (0, 2, False)
-    assert warm == cold
-
-    (tmp_path / "docs/cached.md").write_text(PAGE.format(prose="Edited prose."))
-    run, cached, torch, html = build(tmp_path)
-    assert (run, cached, torch) == (0, 2, False)
-    assert "Edited prose." in html
-
-    (tmp_path / "snippets/plain.py").write_text("print(6 * 9)\n")
-    run, cached, torch, html = build(tmp_path)
-    assert (run, cached, torch) == (1, 1, False)
-    assert "54" in outputs(html) and "42" not in outputs(html)
-
-    run, cached, torch, _ = build(tmp_path, cache="0")  # switched off
-    assert (run, cached, torch) == (2, 0, True)
-
-
 def same_files(one: Path, two: Path) -> list[str]:
     """The files that differ between two sites (or exist in only one)."""
     names = {p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file()}
@@ -104,22 +78,44 @@ def same_files(one: Path, two: Path) -> list[str]:
     return sorted(set(mismatch) | set(errors) | (names ^ other))
 
 
-def test_a_cached_build_after_an_edit_is_a_clean_build_and_stale_entries_go(
-    tmp_path,
-):
+def block_entries(root: Path) -> set[Path]:
+    return set((root / ".cache/build").glob("*.block.json"))
+
+
+def test_cache_skips_unchanged_blocks_and_a_cached_build_is_a_clean_build(tmp_path):
     pages = {"index.md": "# Home\n", "cached.md": PAGE.format(prose="First $x$.")}
     small_project(tmp_path, pages, SNIPPETS)
-    build(tmp_path)
-    entries = set((tmp_path / ".cache/build").iterdir())
-    assert len([e for e in entries if e.name.endswith(".block.json")]) == 2
-    (tmp_path / "snippets/plain.py").write_text("print(6 * 9)\n")
+
+    run, cached, torch, cold = build(tmp_path)
+    assert (run, cached, torch) == (2, 0, True)
+    assert {"3.0", "42"} <= outputs(cold)
+    first = block_entries(tmp_path)
+    assert len(first) == 2
+
+    run, cached, torch, warm = build(tmp_path)
+    assert (run, cached, torch) == (0, 2, False)
+    assert warm == cold
+
+    # Prose only (a formula too): no block runs, torch is never imported.
     (tmp_path / "docs/cached.md").write_text(PAGE.format(prose="Edited $y$."))
-    assert build(tmp_path)[:2] == (1, 1)
-    after = set((tmp_path / ".cache/build").iterdir())
-    assert len([e for e in after if e.name.endswith(".block.json")]) == 2
-    assert len(after - entries) == 2, "the new block and the new formula"
-    assert not any(e.exists() for e in entries - after)
-    assert build(tmp_path, cache="0", site="clean")[:2] == (2, 0)
+    run, cached, torch, html = build(tmp_path)
+    assert (run, cached, torch) == (0, 2, False)
+    assert "Edited" in html
+
+    # One snippet: its block only; the stale entry is pruned.
+    (tmp_path / "snippets/plain.py").write_text("print(6 * 9)\n")
+    run, cached, torch, html = build(tmp_path)
+    assert (run, cached, torch) == (1, 1, False)
+    assert "54" in outputs(html) and "42" not in outputs(html)
+    after = block_entries(tmp_path)
+    assert len(after) == 2 and len(after - first) == 1
+    assert not any(e.exists() for e in first - after)
+    katex = list((tmp_path / ".cache/build").glob("*.katex.json"))
+    assert len(katex) == 1, "the first page's formula entry is pruned"
+
+    # Switched off: everything runs; and the cached site is the clean site.
+    run, cached, torch, _ = build(tmp_path, cache="0", site="clean")
+    assert (run, cached, torch) == (2, 0, True)
     assert same_files(tmp_path / "site", tmp_path / "clean") == []
 
 
@@ -139,7 +135,6 @@ def test_a_block_is_rerun_when_a_file_it_declares_changes(tmp_path):
     }
     small_project(tmp_path, {"index.md": "# Home\n", "cached.md": page}, files)
     assert build(tmp_path)[:2] == (1, 0)
-    assert build(tmp_path)[:2] == (0, 1)
     (tmp_path / "snippets/value.py").write_text("value = 2\n")
     run, cached, _, html = build(tmp_path)
     assert (run, cached) == (1, 0)
