@@ -16,6 +16,7 @@ import html
 import posixpath
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -240,7 +241,10 @@ def test_a_snippet_that_fails_only_in_a_fresh_kernel_is_caught(tmp_path: Path):
     config = small_project(tmp_path, {"index.md": "# Home\n", "reads.md": page}, files)
     process = build_site(config, tmp_path / "site", cwd=tmp_path)
     assert process.returncode == 0, process.stderr
-    _, run = asyncio.run(fresh_kernel(tmp_path / "site/notebooks/reads.ipynb"))
+    notebook = tmp_path / "site/notebooks/reads.ipynb"
+    # In a thread of its own: Playwright may hold this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        _, run = pool.submit(asyncio.run, fresh_kernel(notebook)).result()
     assert "FileNotFoundError" in run["error"], run
 
 
