@@ -60,7 +60,9 @@ def test_the_slopes_in_the_picture_are_the_gradient():
 
 
 def test_the_worked_gradient_in_the_prose_is_the_slope_of_the_picture():
-    sentence = re.search(r"At \$w = ([\d.]+)\$ it gives (.*?) = (-?[\d.]+)", PAGE, re.S)
+    sentence = re.search(
+        r"At \$w = ([\d.]+)\$ the formula gives\s*(.*?) = (-?[\d.]+)", PAGE, re.S
+    )
     w, products, value = float(sentence[1]), sentence[2], float(sentence[3])
     pairs = re.findall(r"(\d) \\cdot \((-?[\d.]+)\)", products)
     assert [float(x) for x, _ in pairs] == list(X)
