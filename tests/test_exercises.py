@@ -128,7 +128,7 @@ def test_start_at_ten_goes_down_never_crosses_and_keeps_its_ratios():
 
 def test_learning_rates_one_step_oscillate_converge_and_diverge():
     namespace, output = run("numpy_by_hand/exercise_learning_rates.py")
-    assert namespace["L"] == pytest.approx(15)
+    assert namespace["c"] == pytest.approx(15)
     runs = namespace["runs"]
     assert all(w == pytest.approx(2, abs=1e-6) for w in runs[1 / 15])
     for lr, grows in ((0.1, False), (0.14, True)):
@@ -137,8 +137,8 @@ def test_learning_rates_one_step_oscillate_converge_and_diverge():
         ratios = [abs(b / a) for a, b in zip(distances, distances[1:], strict=False)]
         assert all(r == pytest.approx(abs(1 - 15 * lr), rel=1e-4) for r in ratios)
         assert all(r > 1 for r in ratios) == grows
-    assert 0.1 > 1 / namespace["L"] and 0.1 < 2 / namespace["L"] < 0.14
-    assert "2/L = 0.1333" in output
+    assert 0.1 > 1 / namespace["c"] and 0.1 < 2 / namespace["c"] < 0.14
+    assert "2/c = 0.1333" in output
 
 
 def test_dropping_one_over_n_is_undone_by_lr_over_n():

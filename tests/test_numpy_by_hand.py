@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from snippet import run
+from snippet import ROOT, run
 
+X_ = np.array([1.0, 2.0, 3.0, 4.0])  # the data in float64, for the tests' own maths
 RNG = np.random.default_rng(0)
 WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, -1.5, *RNG.uniform(-10, 10, size=5)]
 
@@ -79,3 +80,89 @@ def test_seed_gradient_makes_the_first_step_n_times_longer(seed):
     _, output = run("numpy_by_hand/seed_gradient.py")
     assert "ratio: 4.000 = n" in output
     assert "    1         0.300                 1.200" in output
+
+
+def test_np_dot_of_two_vectors_is_a_numpy_scalar_not_an_array(seed):
+    dot = seed["dot"]
+    assert isinstance(dot, np.float32) and not isinstance(dot, np.ndarray)
+    assert dot.mean() == dot
+    _, output = run("numpy_by_hand/seed_gradient.py")
+    assert "a NumPy scalar: <class 'numpy.float32'>" in output
+
+
+def test_history_holds_w_after_the_update_and_the_loss_before_it(part1):
+    X, y, lr = part1["X"], part1["y"], part1["learning_rate"]
+    w = np.float32(0.0)
+    for w_after, loss_before in part1["history"]:
+        assert loss_before == part1["mse"](part1["forward"](X, w), y)
+        w = w - lr * part1["gradient"](X, y, part1["forward"](X, w))
+        assert w_after == w
+
+
+# --- float32: the same precision as PyTorch, thanks to NumPy 2 ------------------------
+
+
+def test_w_stays_float32_with_numpy_2(part1):
+    assert int(np.__version__.split(".")[0]) >= 2, "the site requires NumPy 2"
+    assert type(part1["w"]) is np.float32
+    assert type(part1["dw"]) is np.float32
+    assert type(part1["learning_rate"] * part1["dw"]) is np.float32  # NEP 50
+    page = (ROOT / "docs/numpy_by_hand.md").read_text(encoding="utf-8")
+    assert "requires NumPy 2 or later" in page
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"numpy>=2",' in pyproject
+
+
+# --- when to stop ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def early_stop():
+    return run("numpy_by_hand/early_stop.py")
+
+
+def test_the_seeds_settings_stop_by_the_cap_above_the_threshold(early_stop, part1):
+    namespace, output = early_stop
+    threshold = namespace["threshold"]
+    assert threshold == 0.001
+    y, formula, lr, cap = namespace["runs"][0]
+    assert (formula, lr, cap) == ("2x", 0.01, 30)
+    epoch, stopped_by, loss, w = namespace["train"](y, lr, threshold, cap)
+    assert (epoch, stopped_by) == (30, "the epoch cap") and loss > threshold
+    # the loss it tests is the loss before the last update, the one the log prints
+    assert loss == part1["history"][29][1] and w == part1["history"][29][0]
+
+
+def test_a_larger_cap_lets_the_threshold_stop_a_few_epochs_later(early_stop):
+    namespace, _ = early_stop
+    y, _, lr, cap = namespace["runs"][1]
+    epoch, stopped_by, loss, _ = namespace["train"](y, lr, namespace["threshold"], cap)
+    assert stopped_by == "the threshold" and loss < namespace["threshold"]
+    assert 30 < epoch <= 35 and epoch < cap
+    # loss_k = 30 (1 - 15 lr)^(2 (k - 1)): the first k below the threshold
+    k = 1 + np.ceil(np.log(namespace["threshold"] / 30) / (2 * np.log(1 - 15 * lr)))
+    assert epoch == k
+
+
+def test_an_unreachable_threshold_and_a_divergent_run_stop_only_at_the_cap(early_stop):
+    namespace, output = early_stop
+    threshold = namespace["threshold"]
+    y, formula, lr, cap = namespace["runs"][2]
+    assert formula == "2x + 1"
+    y64 = np.asarray(y, dtype=np.float64)
+    lowest = np.mean((X_ @ y64 / (X_ @ X_) * X_ - y64) ** 2)  # at the best w
+    assert lowest > threshold
+    assert namespace["train"](y, lr, threshold, cap)[:2] == (cap, "the epoch cap")
+    y, _, lr, cap = namespace["runs"][3]
+    assert abs(1 - 15 * lr) > 1, "diverges"
+    epoch, stopped_by, loss, _ = namespace["train"](y, lr, threshold, cap)
+    assert (epoch, stopped_by) == (cap, "the epoch cap") and loss > 1e6
+    assert output.count("   the epoch cap   ") == 3
+    assert output.count("   the threshold   ") == 1
+
+
+def test_ten_times_larger_data_gives_a_hundred_times_the_loss():
+    for w in (0.0, 1.3, 2.5):
+        small = np.mean((w * X_ - 2 * X_) ** 2)
+        large = np.mean((w * (10 * X_) - 2 * (10 * X_)) ** 2)
+        assert large == pytest.approx(100 * small)

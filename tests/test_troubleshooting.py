@@ -183,30 +183,86 @@ def test_wrong_parameters_fix_loss_falls():
     assert "fixed:  optimizer holds model.weight? True" in output
 
 
-# --- a learning rate above 2/L --------------------------------------------------------
+def test_wrong_parameters_a_clone_raises_and_a_detached_copy_is_silent():
+    namespace, output = run("troubleshooting/wrong_parameters.py")
+    assert "SGD([w.clone()]): ValueError: can't optimize a non-leaf Tensor" in output
+    w = namespace["w"]
+    assert not w.clone().is_leaf
+    assert w.item() == 0.0 and w.grad is not None and w.grad.item() != 0
+    for name, copy in namespace["copies"].items():
+        assert copy.is_leaf and not copy.requires_grad and copy.grad is None, name
+        assert f"SGD([{name}]): no error, w after 5 epochs = 0.000" in output
+
+
+def test_a_cell_that_builds_model_and_optimizer_together_is_safe_to_rerun():
+    cell = (
+        "model = nn.Linear(1, 1)\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+    )
+    model_cell = "model = nn.Linear(1, 1)\n"
+    namespace = {"nn": __import__("torch").nn, "torch": __import__("torch")}
+    for _ in range(2):
+        exec(cell, namespace)
+    held = namespace["optimizer"].param_groups[0]["params"]
+    assert any(p is namespace["model"].weight for p in held)
+    exec(model_cell, namespace)  # only the model's cell again: the bug
+    held = namespace["optimizer"].param_groups[0]["params"]
+    assert not any(p is namespace["model"].weight for p in held)
+
+
+# --- a learning rate above 2/c --------------------------------------------------------
+
+
+def test_the_entry_is_named_with_c_the_curvature():
+    page = (ROOT / "docs/troubleshooting.md").read_text(encoding="utf-8")
+    assert "\n## A learning rate above 2/c\n" in page
+    assert page.count("(#a-learning-rate-above-2c)") == 2
+    problem = (ROOT / "docs/problem.md").read_text(encoding="utf-8")
+    assert "troubleshooting.md#a-learning-rate-above-2c" in problem
 
 
 def test_learning_rate_too_large_symptom_inf_then_nan():
     namespace, output = run("troubleshooting/learning_rate_too_large.py")
-    L = namespace["L"]
-    assert L == pytest.approx(2 * np.mean(X**2)) == 15
-    assert 0.2 > 2 / L
-    losses, w = namespace["train"](0.2)
-    assert losses[1] == pytest.approx(4 * losses[0])  # |1 - 0.2 L|^2 = 4
-    first_inf = next(i for i, v in enumerate(losses) if math.isinf(v))
-    first_nan = next(i for i, v in enumerate(losses) if math.isnan(v))
-    finite = losses[:first_inf]
+    c = namespace["c"]
+    assert c == pytest.approx(2 * np.mean(X**2)) == 15
+    assert 0.2 > 2 / c
+    losses, grads, ws = namespace["train"](0.2)
+    assert losses[1] == pytest.approx(4 * losses[0])  # |1 - 0.2 c|^2 = 4
+    first = namespace["first_epoch"]
+    loss_inf, loss_nan = first(losses, math.isinf), first(losses, math.isnan)
+    grad_inf, w_inf, w_nan = (
+        first(grads, math.isinf),
+        first(ws, math.isinf),
+        first(ws, math.isnan),
+    )
+    finite = losses[: loss_inf - 1]
     ratios = [b / a for a, b in zip(finite, finite[1:], strict=False)]
     assert ratios == pytest.approx([4] * len(ratios), rel=1e-3), "the same factor"
-    assert first_inf < first_nan and math.isnan(w)
-    assert re.search(r"loss is inf from epoch \d+, nan from epoch \d+", output)
+    # w is still finite when the loss overflows, and its distance to 2 doubles
+    distances = [abs(w - 2) for w in ws[: grad_inf - 1]]
+    assert loss_inf < grad_inf and all(math.isfinite(w) for w in ws[: grad_inf - 1])
+    doubling = [b / a for a, b in zip(distances, distances[1:], strict=False)]
+    assert doubling == pytest.approx([abs(1 - 0.2 * c)] * len(doubling), rel=1e-3)
+    assert abs(1 - 0.2 * c) == 2
+    # the gradient overflows, that update sends w to inf, the next is inf - inf
+    assert w_inf == grad_inf and w_nan == w_inf + 1 and loss_nan == w_nan + 1
+    assert math.isinf(grads[w_nan - 1]) and math.isinf(ws[w_nan - 2])
+    assert math.isnan(ws[-1]) and math.isnan(losses[-1])
+    for line in [
+        f"loss inf from epoch {loss_inf}",
+        f"gradient inf from epoch {grad_inf}",
+        f"w inf after the update of epoch {w_inf}",
+        f"w nan after the update of epoch {w_nan}",
+        f"loss nan from epoch {loss_nan}",
+    ]:
+        assert line in output
 
 
-def test_learning_rate_too_large_fix_converges_below_two_over_l():
+def test_learning_rate_too_large_fix_converges_below_two_over_c():
     namespace, _ = run("troubleshooting/learning_rate_too_large.py")
-    assert 0.1 < 2 / namespace["L"]
-    losses, w = namespace["train"](0.1)
-    assert w == pytest.approx(2, abs=1e-4)
+    assert 0.1 < 2 / namespace["c"]
+    losses, _, ws = namespace["train"](0.1)
+    assert ws[-1] == pytest.approx(2, abs=1e-4)
     assert losses[-1] < 1e-8 and all(math.isfinite(v) for v in losses)
 
 
@@ -232,6 +288,7 @@ def test_shape_mismatch_symptom_warning_and_wrong_numbers():
 
 def test_shape_mismatch_fix_same_shapes_train_to_two():
     namespace, output = run("troubleshooting/shape_mismatch.py")
+    assert not namespace["y_pred"].requires_grad, "shown outside the graph"
     assert tuple(namespace["y"].shape) == tuple(namespace["y_pred"].shape)
     assert "loss at w = 2, target (4, 1): 0.0000" in output
     assert namespace["w_fixed"] == pytest.approx(2, abs=1e-3)

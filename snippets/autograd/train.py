@@ -18,7 +18,7 @@ def mse(y_pred, y):
 
 learning_rate = 0.01
 n_epochs = 50
-history = []  # (w, loss) after every epoch, kept for the comparisons
+history = []  # (w after the update, loss before it) for every epoch
 
 for epoch in range(1, n_epochs + 1):
     y_pred = forward(X, w)  # 1. prediction

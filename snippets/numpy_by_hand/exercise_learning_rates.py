@@ -2,8 +2,8 @@ import numpy as np
 
 X = np.array([1, 2, 3, 4], dtype=np.float32)
 y = np.array([2, 4, 6, 8], dtype=np.float32)
-L = 2 * np.dot(X, X) / len(X)  # the curvature of the loss, d2MSE/dw2
-print(f"L = {L:.1f}, 1/L = {1 / L:.4f}, 2/L = {2 / L:.4f}")
+c = 2 * np.dot(X, X) / len(X)  # the curvature of the loss, d2L/dw2
+print(f"c = {c:.1f}, 1/c = {1 / c:.4f}, 2/c = {2 / c:.4f}")
 
 
 def gradient(x, y, y_pred):

@@ -49,7 +49,7 @@ y = np.array([2, 4, 6, 8], dtype=np.float32)
 w = 0.0
 learning_rate = 0.01
 n_epochs = 50
-history = []  # (w, loss) after every epoch
+history = []  # (w after the update, loss before it) for every epoch
 for epoch in range(1, n_epochs + 1):
     y_pred = w * X
     loss = ((y_pred - y) ** 2).mean()

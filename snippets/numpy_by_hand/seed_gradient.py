@@ -17,7 +17,7 @@ def seed_gradient(x, y, y_pred):
 
 y_pred = 0.0 * X  # the prediction at w = 0
 dot = np.dot(2 * X, y_pred - y)
-print(f"np.dot(2 * X, y_pred - y) = {dot}, shape {dot.shape}")
+print(f"np.dot(2 * X, y_pred - y) = {dot}, a NumPy scalar: {type(dot)}")
 print(f"seed gradient at w = 0:    {seed_gradient(X, y, y_pred):.3f}")
 print(f"correct gradient at w = 0: {gradient(X, y, y_pred):.3f}")
 print(f"ratio: {seed_gradient(X, y, y_pred) / gradient(X, y, y_pred):.3f} = n")

@@ -11,6 +11,6 @@ print(f"X^T y = {np.dot(X, y):.1f}")
 print(f"X^T X = {np.dot(X, X):.1f}")
 print(f"w*    = {w_star:.1f}")
 
-# The curvature of the loss in w: d^2 MSE / dw^2 = (2/n) X^T X.
+# The curvature of the loss in w: c = d^2 L / dw^2 = (2/n) X^T X.
 curvature = 2 * np.dot(X, X) / n
-print(f"d2MSE/dw2 = {curvature:.1f}")
+print(f"c     = {curvature:.1f}")

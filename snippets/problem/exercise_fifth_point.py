@@ -6,7 +6,7 @@ y = np.array([2, 4, 6, 8, 10], dtype=np.float32)
 n = len(X)
 
 w_star = np.dot(X, y) / np.dot(X, X)  # X^T y / X^T X
-curvature = 2 * np.dot(X, X) / n  # (2/n) X^T X
+curvature = 2 * np.dot(X, X) / n  # c = (2/n) X^T X
 print(f"n = {n}")
 print(f"w*        = {w_star:.1f}")
-print(f"d2MSE/dw2 = {curvature:.1f}")
+print(f"c         = {curvature:.1f}")

@@ -13,7 +13,8 @@ loss_fn = nn.MSELoss()
 model = nn.Linear(1, 1, bias=False)
 with torch.no_grad():
     model.weight.fill_(2.0)
-y_pred = model(X)
+with torch.no_grad():  # only looking: no graph needed for these numbers
+    y_pred = model(X)
 print(f"y_pred.shape = {tuple(y_pred.shape)}, y_flat.shape = {tuple(y_flat.shape)}")
 print(f"(y_pred - y_flat).shape = {tuple((y_pred - y_flat).shape)}")
 

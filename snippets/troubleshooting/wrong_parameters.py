@@ -17,8 +17,9 @@ def train(model, optimizer, n_epochs=5):
     return losses
 
 
-# Broken: the optimizer is built, then the model is built again (a notebook
-# cell run twice does exactly this). The optimizer updates the first model.
+# Broken: the optimizer is built, then the model is built again (in a notebook:
+# re-running only the cell that builds the model, or running cells out of
+# order). The optimizer updates the first model.
 torch.manual_seed(0)
 model = nn.Linear(1, 1)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
@@ -44,3 +45,23 @@ for epoch in range(5):
     print(
         f"{epoch + 1:5d}   {losses_broken[epoch]:13.4f}   {losses_fixed[epoch]:12.4f}"
     )
+
+# The same bug with a plain tensor: the optimizer must be given w itself.
+w = torch.tensor(0.0, requires_grad=True)
+try:
+    torch.optim.SGD([w.clone()], lr=0.01)  # computed from w: not a leaf
+except ValueError as error:
+    print(f"SGD([w.clone()]): ValueError: {error}")
+copies = {
+    "w.detach()": w.detach(),
+    "w.clone().detach()": w.clone().detach(),
+    "torch.tensor(w.item())": torch.tensor(w.item()),
+}
+for name, copy in copies.items():
+    wrong_optimizer = torch.optim.SGD([copy], lr=0.01)  # a leaf, but not w
+    for epoch in range(5):
+        loss = loss_fn(w * X, y)
+        loss.backward()  # the gradient goes into w.grad; copy.grad stays None
+        wrong_optimizer.step()  # updates only tensors that have a gradient: none
+        wrong_optimizer.zero_grad()
+    print(f"SGD([{name}]): no error, w after 5 epochs = {w.item():.3f}")
