@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import markdown_exec
+import provenance  # issue 12: tools/provenance.py (MkDocs puts tools/ on the path)
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -152,6 +153,8 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
             blocks[block_id.group(1)] = (line, match["path"])
     _blocks[page.file.src_uri] = blocks
     _errors.messages.clear()
+    if blocks:  # issue 12: overrides/main.html prints it under the page's content
+        page.meta["provenance"] = provenance.version_line()
     return markdown
 
 

@@ -49,6 +49,7 @@ from urllib.parse import urljoin, urlsplit
 import jupytext
 import markdown
 import nbformat
+import provenance  # issue 12: tools/provenance.py (MkDocs puts tools/ on the path)
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
@@ -319,6 +320,8 @@ def chapter_notebook(config: Any, src_uri: str, source: str) -> Chapter | None:
             markdown_number += 1
             cell.id = f"{stem}-md-{markdown_number}"
             cell.metadata = {}
+    # issue 12: a cell that prints the kernel's versions, under the note above
+    provenance.insert_versions_cell(notebook, stem, after_id=f"{stem}-about")
     notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
     notebook.nbformat, notebook.nbformat_minor = 4, 5
     nbformat.validate(notebook)
@@ -329,6 +332,9 @@ def whole_tutorial(config: Any, chapters: list[Chapter], executed: bool) -> Any:
     """The maths page and Parts 1 to 4 as one notebook, one h1 at the top."""
     intro = WHOLE_INTRO.format(site_url=config["site_url"])
     cells = [nbformat.v4.new_markdown_cell(intro, id=f"{WHOLE}-intro")]
+    # issue 12: the versions cell once, after the introduction, not once per part
+    first = chapters[0].executed if executed else chapters[0].notebook
+    cells += [copy.deepcopy(c) for c in first.cells if provenance.is_versions_cell(c)]
     seen: set[str] = set()  # section titles: "Exercises" comes once per chapter
 
     def unique(match: re.Match, chapter: Chapter) -> str:
@@ -341,7 +347,7 @@ def whole_tutorial(config: Any, chapters: list[Chapter], executed: bool) -> Any:
     for chapter in chapters:
         notebook = chapter.executed if executed else chapter.notebook
         for cell in notebook.cells:
-            if cell.id.endswith("-about"):
+            if cell.id.endswith("-about") or provenance.is_provenance(cell):
                 continue
             cell = copy.deepcopy(cell)
             if cell.cell_type == "markdown":  # one level down: # -> ##
@@ -753,6 +759,7 @@ def on_page_content(content: str, page: Any, config: Any, **kwargs: Any) -> str:
     # The chapters it repeats are in the search index already: indexed twice,
     # they would double the index that every page downloads.
     page.meta["search"] = {"exclude": True}
+    page.meta["provenance"] = provenance.version_line()  # issue 12
     # Code that scrolls sideways must be reachable by keyboard (as Material
     # makes its own code blocks).
     content = content.replace(
@@ -798,6 +805,9 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
         else:
             chapter = chapters[stem]
             notebook, title, url = chapter.executed, chapter.title, chapter.page_url
+        # issue 12: the version line above the versions cell
+        more = _page_url(config, "devices.md")
+        notebook = provenance.stamp(copy.deepcopy(notebook), stem, more_url=more)
         text = _dumps(notebook) if suffix == ".ipynb" else script(title, url, notebook)
         file.content_string = text
     return env
