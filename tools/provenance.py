@@ -4,6 +4,8 @@ Every chapter page and every notebook says it in one line:
 
     Outputs produced on 2026-11-26 by Python 3.11.7, torch 2.13.0 (CPU), NumPy 2.4.6.
 
+(an example: the numbers come from the build).
+
 * The versions are those of the interpreter that runs the build, read from the
   installed packages' metadata (torch is not imported: a build that executes
   nothing stays fast). "(CPU)" is torch's build: a CPU-only wheel; a CUDA or ROCm
