@@ -29,6 +29,7 @@ class Head(HTMLParser):
         self.links: list[tuple[str, str]] = []  # (href, text)
         self._in: str | None = None
         self._href = ""
+        self._head = True  # until </head>: an SVG's <title> is not the page's
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
@@ -37,12 +38,15 @@ class Head(HTMLParser):
             self.meta.setdefault(key, []).append(a.get("content", ""))
         elif tag == "link" and a.get("rel") == "canonical":
             self.canonical.append(a["href"])
-        elif tag in ("title", "a"):
+        elif tag == "title" and self._head:
+            self._in = tag
+        elif tag == "a":
             self._in, self._href = tag, a.get("href", "")
-            if tag == "a":
-                self.links.append((self._href, ""))
+            self.links.append((self._href, ""))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._head = False
         if tag == self._in:
             self._in = None
 
