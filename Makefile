@@ -26,7 +26,7 @@ $(STAMP): requirements.lock
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js and npm are needed: KaTeX renders the maths at build time" >&2; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
@@ -47,9 +47,14 @@ site: install
 	$(BIN)/mkdocs build --strict --site-dir site.partial
 	rm -rf site && mv site.partial site
 
+# The Python code, and the GitHub workflows: actionlint (syntax, expressions, the
+# shell of each `run:` with shellcheck) and zizmor (security; offline: no GitHub
+# API, its configuration in .github/zizmor.yml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
+	$(BIN)/zizmor --offline --no-progress .github
 
 format: install
 	$(BIN)/ruff format .
@@ -64,7 +69,7 @@ bench: site $(CHROMIUM) tools/bench/node_modules/.package-lock.json
 	$(BIN)/python tools/bench/bench.py
 
 tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json
-	cd tools/bench && npm ci --no-audit --no-fund --loglevel=error
+	cd tools/bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 clean:

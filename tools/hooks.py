@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import posixpath
 import sys
@@ -26,6 +27,7 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
 
+import provenance  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
@@ -137,6 +139,7 @@ def on_page_markdown(
     stem = _stem(page)
     if stem is None:
         return markdown
+    page.meta["provenance"] = provenance.version_line()  # overrides/main.html
     notebook, code = state.downloads[stem]
     what = "the whole tutorial" if stem == notebooks.WHOLE else "this page"
     colab = notebooks.colab_url(
@@ -208,17 +211,22 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
             chapter, outputs, site, state.build.project
         )
         made[chapter.src_uri] = notebook
-        _write(chapter.stem, notebook, chapter.title, site.page_url(chapter.src_uri))
+        _write(chapter.stem, notebook, chapter.title, site, chapter.src_uri)
     if state.whole is not None:
         parts = [
             (state.chapters[p], made[p]) for p in notebooks.WHOLE_PARTS if p in made
         ]
         notebook = notebooks.whole_tutorial(parts, site.url)
-        _write(notebooks.WHOLE, notebook, "The whole tutorial", site.url)
+        _write(notebooks.WHOLE, notebook, "The whole tutorial", site, None)
     return env
 
 
-def _write(stem: str, notebook: Any, title: str, url: str) -> None:
+def _write(stem: str, notebook: Any, title: str, site: Any, src: str | None) -> None:
+    """The downloads, with the build's version line above the versions cell."""
+    url = site.page_url(src) if src else site.url
+    notebook = provenance.stamp(
+        copy.deepcopy(notebook), stem, more_url=site.page_url("devices.md")
+    )
     ipynb, script = state.downloads[stem]
     ipynb.content_string = notebooks.dumps(notebook)
     script.content_string = notebooks.script(title, url, notebook)

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import nbformat
+import provenance
 
 from chapter import Block, Chapter, Prose
 
@@ -140,7 +141,6 @@ def chapter_notebook(
     """The chapter as a notebook, with the outputs the build printed."""
     cells: list[Any] = []
     prose: list[str] = []
-    count = 0
 
     def end_prose() -> None:
         text = "\n".join(prose).strip()
@@ -162,10 +162,7 @@ def chapter_notebook(
             if part.runs:
                 cell = nbformat.v4.new_code_cell(_writer_source(part, project))
                 cell.id, cell.metadata = f"{part.id}-files", {"writes": list(part.runs)}
-                count += 1
-                cell.execution_count = count
                 cells.append(cell)
-            count += 1
             cell = nbformat.v4.new_code_cell(part.code.strip("\n"))
             cell.id = part.id
             cell.metadata = {"block_id": part.id, "snippet": part.snippet}
@@ -174,7 +171,6 @@ def chapter_notebook(
             if part.runs:
                 cell.metadata["runs"] = list(part.runs)
             cell.outputs = _outputs(part, outputs.get(part.id, ""))
-            cell.execution_count = count
             cells.append(cell)
     end_prose()
 
@@ -203,10 +199,17 @@ def chapter_notebook(
         if cell.cell_type == "markdown" and cell.id != f"{chapter.stem}-about":
             number += 1
             cell.id = f"{chapter.stem}-md-{number}"
+    at = next(i for i, c in enumerate(cells) if c.id == f"{chapter.stem}-about")
+    cells.insert(at + 1, provenance.versions_cell(chapter.stem))
     return _notebook(cells)
 
 
 def _notebook(cells: list[Any]) -> Any:
+    count = 0
+    for cell in cells:
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
     notebook.nbformat, notebook.nbformat_minor = 4, 5
@@ -218,7 +221,10 @@ def whole_tutorial(parts: list[tuple[Chapter, Any]], site_url: str) -> Any:
     """The maths page and Parts 1 to 4 as one notebook, one h1 at the top,
     assembled from the chapters' notebooks."""
     intro = WHOLE_INTRO.format(title=WHOLE_TITLE, site_url=site_url)
-    cells = [nbformat.v4.new_markdown_cell(intro, id=f"{WHOLE}-intro")]
+    cells = [
+        nbformat.v4.new_markdown_cell(intro, id=f"{WHOLE}-intro"),
+        provenance.versions_cell(WHOLE),  # once, not once per part
+    ]
     seen: set[str] = set()  # section titles: "Exercises" comes once per chapter
 
     def unique(match: re.Match, chapter: Chapter) -> str:
@@ -230,7 +236,7 @@ def whole_tutorial(parts: list[tuple[Chapter, Any]], site_url: str) -> Any:
 
     for chapter, notebook in parts:
         for cell in notebook.cells:
-            if cell.id.endswith("-about"):
+            if cell.id.endswith("-about") or provenance.is_provenance(cell):
                 continue
             cell = copy.deepcopy(cell)
             if cell.cell_type == "markdown":  # one level down: # -> ##
@@ -238,11 +244,6 @@ def whole_tutorial(parts: list[tuple[Chapter, Any]], site_url: str) -> Any:
                     functools.partial(unique, chapter=chapter), cell.source
                 )
             cells.append(cell)
-    count = 0
-    for cell in cells:
-        if cell.cell_type == "code":
-            count += 1
-            cell.execution_count = count
     return _notebook(cells)
 
 
@@ -297,7 +298,10 @@ def whole_tutorial_page(parts: list[tuple[Chapter, Any]]) -> str:
         "",
     ]
     for number, (chapter, notebook) in enumerate(parts, start=1):
-        code = sum(c.cell_type == "code" for c in notebook.cells)
+        code = sum(
+            c.cell_type == "code" and not provenance.is_provenance(c)
+            for c in notebook.cells
+        )
         lines.append(
             f"{number}. [{chapter.title}]({chapter.src_uri}): {code} code "
             f"cell{'s' if code != 1 else ''}"
