@@ -48,7 +48,6 @@ def expected_line() -> str:
 
 
 def test_the_line_names_the_interpreter_torch_numpy_and_the_build_date(monkeypatch):
-    provenance = provenance
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     assert provenance.version_line() == expected_line()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "86399")  # the last second of a day
