@@ -14,7 +14,7 @@ import pytest
 from notebooks import WHOLE_PAGE
 from snippet import CONFIG, PAGES, page_url
 
-URLS = [page_url(p).rstrip("/") for p in [*PAGES, WHOLE_PAGE]]
+URLS = [page_url(p).removeprefix("./").rstrip("/") for p in [*PAGES, WHOLE_PAGE]]
 REPORT = "Report a problem with this page"
 
 
