@@ -9,10 +9,11 @@
 * on_page_markdown: the chapter being rendered is handed to the block
   formatter, and the notebook buttons go under the page's title.
 * on_page_content: a block that raised fails the build, naming the page, the
-  line, the block, the snippet and its line; the maths is rendered by KaTeX.
+  line, the block, the snippet and its line; the markup is lightened
+  (page_html.py) and the maths is rendered by KaTeX.
 * on_env: every page is rendered, so every block has run: the notebooks and
   scripts are written from those outputs (each block runs once per build).
-* on_post_build: KaTeX's assets, the counts, and stale cache entries pruned.
+* on_post_build: the counts, and stale cache entries pruned.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
 
+import page_html  # noqa: E402
 import provenance  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
-from mkdocs.utils import get_relative_url  # noqa: E402
 
 import chapter as chapter_model  # noqa: E402
 import katex  # noqa: E402
@@ -168,6 +169,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         if errors:
             raise PluginError("\n".join(errors))
     where = f"{_docs_name(config)}/{page.file.src_uri}"
+    html = page_html.lighten(html)  # lighter, valid markup (tools/page_html.py)
     try:
         return katex.render_maths(html, where, state.build.cache)
     except katex.KatexError as error:
@@ -178,20 +180,6 @@ def on_page_context(context: Any, page: Page, **kwargs: Any) -> Any:
     if state.whole is not None and page.file.src_uri == state.whole.src_uri:
         page.edit_url = None  # generated: there is no file to edit on GitHub
     return context
-
-
-def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    if not katex.uses_katex(output):
-        return output
-    links = [
-        f'<link rel="preload" href="{get_relative_url(font, page.url)}" '
-        'as="font" type="font/woff2" crossorigin>'
-        for font in katex.PRELOAD
-    ]
-    links.append(
-        f'<link rel="stylesheet" href="{get_relative_url(katex.STYLESHEET, page.url)}">'
-    )
-    return output.replace("</head>", "\n".join(links) + "\n</head>", 1)
 
 
 def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
@@ -233,7 +221,6 @@ def _write(stem: str, notebook: Any, title: str, site: Any, src: str | None) -> 
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    katex.copy_assets(Path(config.site_dir))
     build = state.build
     pruned = build.cache.prune()
     switch = "on" if build.cache.enabled else "off (DOCS_CACHE=0)"

@@ -1,4 +1,4 @@
-"""The KaTeX bridge: TeX in a page's HTML rendered to HTML + MathML at build time.
+"""The KaTeX bridge: TeX in a page's HTML rendered to MathML at build time.
 
 pymdownx.arithmatex (generic mode) leaves each formula in the HTML as
 `<span class="arithmatex">\\(...\\)</span>` (or a `div` for display maths).
@@ -7,6 +7,13 @@ pymdownx.arithmatex (generic mode) leaves each formula in the HTML as
 their place, so pages need no maths JavaScript. A malformed formula is an
 error that names the page and the formula. Results go through the build's
 cache (execution.Cache).
+
+KaTeX's output is MathML only (with the TeX as its annotation), which
+Chromium, Firefox and Safari render natively in the system's maths font: no
+stylesheet, no fonts, and half the elements of KaTeX's HTML + MathML output
+(whose HTML half is hidden from assistive technology anyway). Display maths
+is wrapped in `<span class="katex-display">`, as KaTeX's HTML output does;
+docs/stylesheets/site.css styles both.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,11 +29,6 @@ from execution import Cache
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "katex_render.cjs"
 DIST = ROOT / "node_modules" / "katex" / "dist"
-STYLESHEET = "assets/katex/katex.min.css"  # in the built site
-PRELOAD = [  # the two fonts nearly every formula uses
-    "assets/katex/fonts/KaTeX_Main-Regular.woff2",
-    "assets/katex/fonts/KaTeX_Math-Italic.woff2",
-]
 MATH_RE = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL
 )
@@ -86,20 +87,10 @@ def render_maths(content: str, where: str, cache: Cache) -> str:
     if errors:
         raise KatexError("\n".join(errors))
     pieces, last = [], 0
-    for match, result in zip(matches, rendered, strict=True):
-        pieces += [content[last : match.start()], result["html"]]
+    for match, formula, result in zip(matches, formulas, rendered, strict=True):
+        output = result["html"]
+        if formula["display"]:
+            output = f'<span class="katex-display">{output}</span>'
+        pieces += [content[last : match.start()], output]
         last = match.end()
     return "".join(pieces) + content[last:]
-
-
-def uses_katex(output: str) -> bool:
-    return 'class="katex' in output
-
-
-def copy_assets(site_dir: Path) -> None:
-    """KaTeX's stylesheet and fonts, served by the site itself."""
-    target = site_dir / "assets" / "katex"
-    (target / "fonts").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(DIST / "katex.min.css", target / "katex.min.css")
-    for font in (DIST / "fonts").glob("*.woff2"):
-        shutil.copy2(font, target / "fonts" / font.name)

@@ -1,4 +1,4 @@
-// Render TeX to HTML with KaTeX at build time.
+// Render TeX to MathML with KaTeX at build time (the browsers render MathML).
 // stdin: JSON list of {"tex": "...", "display": true|false}
 // stdout: JSON list of {"html": "..."} or {"error": "..."}, in the same order.
 "use strict";
@@ -14,7 +14,7 @@ process.stdin.on("end", () => {
         displayMode: display,
         throwOnError: true,
         strict: "error",
-        output: "htmlAndMathml",
+        output: "mathml", // MathML only: rendered natively by browsers
       });
       return { html };
     } catch (error) {

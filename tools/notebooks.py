@@ -274,7 +274,7 @@ def buttons(notebook: str, code: str, colab: str, what: str, stem: str) -> str:
         f"[Download notebook]({notebook}){{ .md-button .md-button--primary "
         f'download="{stem}.ipynb" title="{title} as a Jupyter notebook" }} '
         f'[Open in Colab]({colab}){{ .md-button title="Run {what} in Google '
-        'Colab" }} '
+        'Colab" } '
         f'[Download the code]({code}){{ .md-button download="{stem}.py" '
         f'title="{title}: every program as one Python file" }}'
     )
