@@ -80,7 +80,9 @@ def test_no_traceback_and_no_raw_tex(page: str, site_dir: Path):
 def test_maths_is_mathml_with_no_stylesheet_or_fonts(site_dir: Path):
     problem = built_page(site_dir, "problem.md")
     assert problem.count('<span class="katex-display"><span class="katex"><math') >= 5
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in problem
+    assert (
+        '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in problem
+    )
     assert "katex-html" not in problem, "KaTeX's HTML output doubles every formula"
     assert "katex.min.css" not in problem and "KaTeX_" not in problem
     assert not (site_dir / "assets/katex").exists()

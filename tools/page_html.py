@@ -2,11 +2,12 @@
 
 Every step keeps what the reader sees and what assistive technology reads:
 
-* `slim_code`: Pygments wraps every name (`.n`) and every run of whitespace
-  (`.w`) of a code block in a span. Material colours names with
-  `--md-code-hl-name-color`, which is the code's own colour
-  (`--md-code-fg-color`), and whitespace not at all: those spans (about a
-  quarter of a code page's elements) are unwrapped into plain text.
+* `slim_code`: Pygments wraps every token of a code block in a span. Spans
+  that Material draws in the code's own colour (`PLAIN`: names, whitespace,
+  `True`/`None`, string prefixes; about a quarter of a code page's elements)
+  are unwrapped into text, and neighbouring spans drawn in the same colour
+  (`SAME_COLOUR`: an operator next to punctuation, the pieces of an
+  f-string), with only whitespace between them, become one span.
 * `slim_svg`: matplotlib's inline SVG loses its RDF `<metadata>` (not allowed
   in HTML), its pretty-printing, and the `<g>` groups that carry nothing but an
   id no one refers to (a third of a figure's elements).
@@ -21,8 +22,28 @@ from __future__ import annotations
 
 import re
 
-# Pygments' spans whose class Material colours as plain code (or not at all).
-PLAIN_SPAN_RE = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
+# Pygments classes Material colours as plain code: `.n` and `.kc` take
+# --md-code-hl-name-color, which is --md-code-fg-color (the code's colour, in
+# both schemes); `.w`, `.sa`, `.fm` and `.vm` are not styled at all.
+PLAIN = frozenset({"n", "w", "kc", "sa", "fm", "vm"})
+# Classes drawn in one colour, in both schemes: Material's own groups, and
+# operators with punctuation (docs/stylesheets/site.css gives both #5a5a5a in
+# the light scheme; Material gives both --md-default-fg-color--light in the
+# dark one). tests/test_page_weight.py checks these against the stylesheets.
+SAME_COLOUR = {
+    **dict.fromkeys(["o", "ow", "p"], "operator or punctuation"),
+    **dict.fromkeys(["s", "s1", "s2", "sb", "sc", "si", "ss", "l", "cpf"], "string"),
+    **dict.fromkeys(["il", "m", "mb", "mf", "mh", "mi", "mo"], "number"),
+    **dict.fromkeys(["k", "kd", "kn", "kp", "kr", "kt"], "keyword"),
+    **dict.fromkeys(["bp", "nb", "no"], "constant"),
+    **dict.fromkeys(["nc", "ne", "nf", "nn"], "function"),
+}
+CODE_RE = re.compile(r"(<code\b[^>]*>)(.*?)(</code>)", re.DOTALL)
+TOKEN_RE = re.compile(
+    r'<span class="(?P<cls>[a-z0-9]+)">(?P<text>[^<]*)</span>'
+    r"|(?P<tag><[^>]*>)|(?P<plain>[^<]+)"
+)
+TEXT, TAG, ALONE = "text", "tag", "alone"  # pieces that never merge with a span
 SVG_RE = re.compile(r"<svg\b[^>]*>.*?</svg>", re.DOTALL)
 METADATA_RE = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 INDENT_RE = re.compile(r">\n\s*<")  # matplotlib's pretty-printing between tags
@@ -34,9 +55,45 @@ FIGURE_IN_P_RE = re.compile(
 MARKDOWN_ATTR_RE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) markdown="[^"]*"')
 
 
+def _slim_tokens(code: str) -> str:
+    pieces: list[list[str]] = []  # [kind: TEXT, TAG or a colour group, html, class]
+    for match in TOKEN_RE.finditer(code):
+        cls, text = match["cls"], match["text"]
+        if match["tag"] is not None:  # another element: nothing merges across it
+            pieces.append([TAG, match["tag"], ""])
+        elif cls is None or cls in PLAIN:  # text
+            text = match["plain"] if cls is None else text
+            if pieces and pieces[-1][0] == TEXT:
+                pieces[-1][1] += text
+            else:
+                pieces.append([TEXT, text, ""])
+        else:
+            # Any other class (comments: Material finds annotations in them)
+            # stays a span of its own.
+            group = SAME_COLOUR.get(cls, ALONE)
+            if group == ALONE:
+                pieces.append([ALONE, text, cls])
+            elif pieces and pieces[-1][0] == group:
+                pieces[-1][1] += text
+            elif (
+                len(pieces) >= 2
+                and pieces[-1][0] == TEXT
+                and not pieces[-1][1].strip()
+                and pieces[-2][0] == group
+            ):
+                space = pieces.pop()[1]
+                pieces[-1][1] += space + text
+            else:
+                pieces.append([group, text, cls])
+    return "".join(
+        html if kind in (TEXT, TAG) else f'<span class="{cls}">{html}</span>'
+        for kind, html, cls in pieces
+    )
+
+
 def slim_code(html: str) -> str:
-    """Code blocks without the spans that change nothing on screen."""
-    return PLAIN_SPAN_RE.sub(r"\1", html)
+    """Code without the spans that change nothing on screen."""
+    return CODE_RE.sub(lambda m: m[1] + _slim_tokens(m[2]) + m[3], html)
 
 
 def _references(svg: str) -> set[str]:

@@ -1,0 +1,140 @@
+"""Pages light enough for a phone (issue 13): what tools/page_html.py and
+tools/katex.py remove is gone from every built page, and removing it changes
+nothing on screen (the stylesheets colour the removed spans as plain code).
+
+Lighthouse warns above 800 DOM elements and fails above 1,400; `make bench`
+prints each page's count beside an empty Material page's.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from snippet import PAGES, ROOT, built_page, page_url
+
+sys.path.insert(0, str(ROOT / "tools"))
+import page_html  # noqa: E402
+
+DOM_WARNING = 800  # Lighthouse's dom-size audit warns above this many elements
+
+
+class _Elements(HTMLParser):
+    """Counts the elements in <body>, as Lighthouse's dom-size audit does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_body, self.count = False, 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "body":
+            self.in_body = True
+        elif self.in_body:
+            self.count += 1
+
+
+def body_elements(html: str) -> int:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.count
+
+
+def _css(site_dir: Path) -> str:
+    sheets = sorted((site_dir / "assets" / "stylesheets").glob("*.min.css"))
+    sheets += sorted((site_dir / "stylesheets").glob("*.css"))  # extra_css
+    return "\n".join(s.read_text("utf-8") for s in sheets)
+
+
+def _rules(css: str, cls: str) -> list[str]:
+    """The declarations of every rule whose selector names `.highlight .cls`."""
+    found = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if re.search(rf"\.highlight \.{cls}(?![\w-])", selectors):
+            found.append(body.strip())
+    return found
+
+
+def _variable(css: str, name: str) -> set[str]:
+    return set(re.findall(rf"{name}:([^;}}]+)", css))
+
+
+@pytest.mark.parametrize("doc", [*PAGES, "whole_tutorial.md"])
+def test_no_span_that_changes_nothing(site_dir: Path, doc: str):
+    text = built_page(site_dir, doc)
+    plain = "|".join(sorted(page_html.PLAIN))
+    assert not re.search(rf'<span class="(?:{plain})">', text)
+    for first, second in re.findall(
+        r'<span class="(\w+)">[^<]*</span>\s*<span class="(\w+)">', text
+    ):
+        group = page_html.SAME_COLOUR.get(first)
+        assert group is None or group != page_html.SAME_COLOUR.get(second)
+
+
+def test_unwrapped_spans_are_drawn_in_the_code_colour(site_dir: Path):
+    css = _css(site_dir)
+    assert _variable(css, "--md-code-hl-name-color") == {"var(--md-code-fg-color)"}
+    for cls in page_html.PLAIN:
+        for rule in _rules(css, cls):
+            assert rule == "color:var(--md-code-hl-name-color)", (cls, rule)
+
+
+def test_merged_spans_are_drawn_in_one_colour(site_dir: Path):
+    css = _css(site_dir)
+    groups: dict[str, set[str]] = {}
+    for cls, group in page_html.SAME_COLOUR.items():
+        groups.setdefault(group, set()).update(_rules(css, cls))
+    for group, rules in groups.items():
+        if group != "operator or punctuation":
+            assert len(rules) == 1, (group, rules)
+    # Operators and punctuation: two variables with one value in each scheme.
+    for scheme in ("default", "slate"):
+        site = (ROOT / "docs" / "stylesheets" / "site.css").read_text("utf-8")
+        ours = re.search(
+            rf'\[data-md-color-scheme="{scheme}"\][^{{]*\{{([^}}]*)\}}', site
+        )
+        values = [
+            re.search(rf"{v}:\s*([^;]+);", ours[1]) if ours else None
+            for v in ("--md-code-hl-operator-color", "--md-code-hl-punctuation-color")
+        ]
+        if any(values):
+            assert values[0] and values[1] and values[0][1] == values[1][1], scheme
+        else:  # Material's own values, equal in both of its schemes
+            for name in ("operator", "punctuation"):
+                assert _variable(css, f"--md-code-hl-{name}-color") == {
+                    "var(--md-default-fg-color--light)"
+                }
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_figures_are_lean_inline_svg(site_dir: Path, doc: str):
+    text = built_page(site_dir, doc)
+    for svg in re.findall(r"<svg\b.*?</svg>", text, flags=re.S):
+        assert "<metadata>" not in svg, "matplotlib's RDF metadata is not HTML"
+        assert "<g>" not in svg, "a group that carries nothing"
+        assert "\n " not in svg, "matplotlib's indentation"
+    assert "<p><figure" not in text, "a figure inside a paragraph"
+    assert ' markdown="' not in text
+
+
+def test_slim_code_keeps_the_text():
+    code = (
+        '<code><span class="n">w</span><span class="w"> </span><span class="o">=</span>'
+        '<span class="p">(</span><span class="mi">1</span><span class="p">,</span>'
+        ' <span class="p">(</span><span class="hll">x</span></code>'
+    )
+    slim = page_html.slim_code(code)
+    assert re.sub("<[^>]+>", "", slim) == re.sub("<[^>]+>", "", code)
+    assert slim == (
+        '<code>w <span class="o">=(</span><span class="mi">1</span>'
+        '<span class="p">, (</span><span class="hll">x</span></code>'
+    )
+
+
+@pytest.mark.parametrize("doc", ["index.md", "whole_tutorial.md"])
+def test_pages_without_much_code_stay_under_the_warning(site_dir: Path, doc: str):
+    html = (site_dir / page_url(doc) / "index.html").read_text("utf-8")
+    assert body_elements(html) <= DOM_WARNING
