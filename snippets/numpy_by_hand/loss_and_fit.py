@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # draw into memory: no window, no display needed
 plt.rcParams["svg.hashsalt"] = "numpy-by-hand-loss-and-fit"  # same SVG every build
 plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
 plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
+plt.rcParams["font.size"] = 12  # 12 px text: legible on a phone
 INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
 for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
     plt.rcParams[key] = INK
@@ -73,7 +74,7 @@ for epoch, colour in zip([1, 2, 5, 10, 50], colours, strict=True):
 right.set_xlabel("x")
 right.set_ylabel("y")
 right.set_title("The line ŷ = wx at a few epochs")
-right.legend(frameon=False, fontsize="small")
+right.legend(frameon=False)
 
 print(
     svg_figure(

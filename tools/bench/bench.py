@@ -8,8 +8,15 @@
 2. The full `make test` time.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
 4. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium) on every page of the
-   built site, and on an empty Material for MkDocs page built with the same
-   versions: performance, accessibility, best practices, SEO, total bytes.
+   built site (`site/`, or $BENCH_SITE), and on an empty Material for MkDocs
+   page built with the same versions, served gzip-compressed on 127.0.0.1:
+   performance, total blocking time, DOM elements, total bytes,
+   accessibility, best practices, SEO, the failing audits, and any request
+   to another host. Best of $BENCH_RUNS (3) runs: load from other processes
+   only ever adds blocking time.
+
+One part alone: `python tools/bench/bench.py lighthouse` (or build, test,
+reproducible).
 
 Figures only: the goals are checked by reading them (tests assert behaviour).
 """
@@ -259,24 +266,36 @@ def lighthouse_table() -> None:
     pages = []
     for html in sorted(site.rglob("index.html")):
         pages.append(html.parent.relative_to(site).as_posix())
-    rows = []
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    names = ["(empty Material page)"]
+    names += ["(home)" if page == "." else f"{page}/" for page in pages]
+    best: dict[str, dict[str, Any]] = {}
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         served = Path(tmp) / "served"
         (served / prefix).parent.mkdir(parents=True, exist_ok=True)
         (served / prefix).symlink_to(site)
         empty = empty_material_site(Path(tmp) / "empty")
-        with serve(empty) as url:
-            rows.append(("(empty Material page)", lighthouse(url)))
-        with serve(served) as url:
-            for page in pages:
-                path = "" if page == "." else f"{page}/"
-                rows.append((path or "(home)", lighthouse(f"{url}{prefix}/{path}")))
+        for _ in range(runs):  # rounds: the empty page is measured in each
+            with serve(empty) as url:
+                measured = [(names[0], lighthouse(url))]
+            with serve(served) as url:
+                for name, page in zip(names[1:], pages, strict=True):
+                    path = "" if page == "." else f"{page}/"
+                    measured.append((name, lighthouse(f"{url}{prefix}/{path}")))
+            for name, scores in measured:
+                key = (scores["performance"], -scores["TBT"])
+                if name not in best or key > (
+                    best[name]["performance"],
+                    -best[name]["TBT"],
+                ):
+                    best[name] = scores
+    rows = [(name, best[name]) for name in names]
     load_after = os.getloadavg()
     print(
-        "Lighthouse 12.2.3, mobile defaults, gzip; load average "
-        f"{load[0]:.1f} before, {load_after[0]:.1f} after "
-        f"({os.cpu_count()} CPUs): TBT is inflated by other load"
+        f"Lighthouse 12.2.3, mobile defaults, gzip, best of {runs} runs "
+        f"(BENCH_RUNS); load average {load[0]:.1f} before, {load_after[0]:.1f} "
+        f"after, on {os.cpu_count()} CPUs: other load inflates TBT"
     )
     print(
         "| page | perf | TBT ms | DOM nodes | KiB (gzip) | a11y | best pr. | SEO "
