@@ -206,7 +206,7 @@ def test_line_with_intercept_needs_the_bias():
     w, b, loss = values["False"]
     assert w == pytest.approx(w_star, abs=1e-4) and b == 0
     assert loss == pytest.approx(np.mean((w_star * X - y) ** 2), abs=1e-5) and loss > 0
-    lam_max = run("torch_model/conditioning.py")[0]["lam_max"]
+    lam_max = run("learning_rate/hessian.py")[0]["lam_max"]
     assert 0.1 < 2 / lam_max, "lr=0.1 is below the limit of Part 4's page"
     w, b, loss = values["True"]
     assert (w, b, loss) == pytest.approx((2, 1, 0), abs=1e-4)
