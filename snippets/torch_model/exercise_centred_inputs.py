@@ -10,7 +10,7 @@ print(f"X_centred = {X_centred.squeeze(1).tolist()}")
 # d2L/dw db = (2/n) sum x, for the centred inputs, as the matrix H (the Hessian).
 x, n = X_centred.squeeze(1).double(), len(X)
 H = (2 / n) * torch.tensor([[(x * x).sum(), x.sum()], [x.sum(), n]])
-print(f"d2L/dw2 = {H[0, 0]:.2f}, d2L/db2 = {H[1, 1]:.2f}, d2L/dw db = {H[0, 1]:.2f}")
+print(f"d2L/dw2 = {H[0, 0]:.2f}, d2L/db2 = {H[1, 1]:.2f}, d2L/(dw db) = {H[0, 1]:.2f}")
 
 # y = 2x = 2 (x - 2.5) + 5: on centred inputs the intercept is 5, the mean of y.
 runs = [("raw", X, 0.0, 0.01), ("centred", X_centred, 5.0, 0.01)]
