@@ -48,7 +48,9 @@ WHOLE_PARTS = [  # as tools/notebooks.py assembles the whole tutorial
     "torch_model.md",
 ]
 HOOK = ROOT / "tools" / "notebooks.py"
-NOT_IN_NOTEBOOKS = {"side-by-side-compare"}  # reads the repository's files
+# Blocks that read the repository's files (until the runs= declaration writes
+# them into the notebook).
+NOT_IN_NOTEBOOKS = {"side-by-side-compare", "distributed-torchrun"}
 ALLOWED_IMPORTS = {"numpy", "torch", "matplotlib"} | set(sys.stdlib_module_names)
 
 
