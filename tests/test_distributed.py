@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 import torch.distributed as dist
+from torch.distributed.run import get_args_parser
 
 from snippet import ROOT, run
-from torch.distributed.run import get_args_parser
 
 DDP = ROOT / "snippets/distributed/ddp.py"
 LAUNCH = ROOT / "snippets/distributed/launch.py"
