@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -144,3 +145,43 @@ def test_solutions_open_in_the_built_page(site_dir):
     for block in blocks:
         assert '<div class="language-python highlight">' in block
         assert '<div class="language-text highlight">' in block
+
+
+# --- "When your digits differ": which printed digits can move -----------------------
+
+LOGS = {  # the part's program -> the epochs its log prints
+    "numpy_by_hand/train.py": lambda epoch: epoch <= 3 or epoch % 5 == 0,
+    "autograd/train.py": lambda epoch: epoch <= 3 or epoch % 5 == 0,
+    "loss_and_optimizer/train.py": lambda epoch: epoch <= 3 or epoch % 5 == 0,
+}
+
+
+@pytest.mark.parametrize("program", sorted(LOGS))
+def test_printed_losses_above_one_show_more_digits_than_float32_holds(program):
+    namespace, output = run(program)
+    printed = [float(x) for x in re.findall(r"loss = (\d+\.\d{8})\b", output)]
+    above_one = [loss for loss in printed if loss > 1]
+    assert above_one, program
+    for loss in above_one:
+        # One float32 unit in the last place is wider than the printed 1e-8.
+        assert np.spacing(np.float32(loss)) > 1e-8, (program, loss)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [*sorted(LOGS), "torch_model/no_bias.py"],
+)
+def test_three_decimal_weights_lie_far_from_a_rounding_boundary(program):
+    namespace, output = run(program)
+    printed = re.findall(r"w = (-?\d+\.\d{3})\b", output)
+    assert printed, program
+    weights = [w for w, _ in namespace["history"]]
+    shown = [f"{w:.3f}" for w in weights]
+    assert set(printed) <= set(shown)  # the log prints these values
+    for w in weights:
+        if f"{w:.3f}" not in printed:
+            continue
+        boundary = (np.floor(w * 1000 - 0.5) + 0.5) / 1000  # the nearest x.xxx5 below
+        distance = min(abs(w - boundary), abs(boundary + 0.001 - w))
+        ulp = float(np.spacing(np.float32(abs(w))))
+        assert distance >= 100 * ulp, (program, w, distance / ulp)
