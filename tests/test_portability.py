@@ -367,6 +367,10 @@ def test_supported_pythons_are_the_same_everywhere():
     assert minimum == ">=3.11.5"
     assert "--python-version 3.11.5" in MAKEFILE
     assert "sys.version_info >= (3, 11, 5)" in MAKEFILE
+    for said in ("README.md", "docs/index.md"):  # what readers are told they need
+        text = " ".join((ROOT / said).read_text(encoding="utf-8").split())
+        assert "you need Python 3.11.5 or newer" in text, said
+        assert "Python 3.10" not in text, said
     assert sys.version_info >= (3, 11, 5)
     numpy = next(
         d for d in PYPROJECT["project"]["dependencies"] if d.startswith("numpy")
