@@ -369,7 +369,7 @@ def test_supported_pythons_are_the_same_everywhere():
     assert "sys.version_info >= (3, 11, 5)" in MAKEFILE
     for said in ("README.md", "docs/index.md"):  # what readers are told they need
         text = " ".join((ROOT / said).read_text(encoding="utf-8").split())
-        assert "need Python 3.11.5 or newer" in text.lower(), said
+        assert "need python 3.11.5 or newer" in text.lower(), said
         assert "Python 3.10" not in text, said
     assert sys.version_info >= (3, 11, 5)
     numpy = next(
