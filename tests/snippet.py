@@ -139,6 +139,7 @@ async def fresh_kernel(path: Path) -> tuple[str, dict]:
         client = NotebookClient(
             notebook,
             timeout=600,
+            startup_timeout=300,  # a loaded machine starts kernels slowly
             kernel_name="python3",
             record_timing=False,
             resources={"metadata": {"path": empty}},

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -30,9 +31,15 @@ def summary(output: str) -> tuple[float, float, float]:
     return float(match[1]), float(match[2]), float(match[3])
 
 
+def available_device() -> str:
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else "cpu"
+
+
 def test_prints_the_device_it_chose():
     namespace, output = run("devices/where_it_runs.py")
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    expected = available_device()
     assert namespace["device"] == expected
     assert output.startswith(f"device: {expected}\n")
 
@@ -54,7 +61,8 @@ def test_the_numbers_match_the_cpu_reference_to_float32_tolerance():
 
 
 def test_the_device_is_chosen_in_one_place_only():
-    assert SOURCE.count('"cuda"') == 1 and SOURCE.count('"cpu"') == 1
+    for name in ("cuda", "mps", "cpu"):
+        assert SOURCE.count(f'"{name}"') == 1, name
     assert ".cuda(" not in SOURCE and ".cpu(" not in SOURCE
     assert SOURCE.count(".to(device)") == 3  # X, y and the model, once each
 
@@ -70,3 +78,110 @@ def test_the_program_follows_the_device_choice(monkeypatch):
         namespace, output = run("devices/where_it_runs.py")
         assert output.startswith("device: cuda\n")
         assert summary(output) == pytest.approx(cpu_reference(), rel=1e-5, abs=1e-6)
+
+
+def test_the_program_takes_mps_when_there_is_no_cuda(monkeypatch):
+    """With only MPS reported available, the program must really use "mps"."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    if not torch.backends.mps.is_built():
+        # Not a Mac build: moving the data to "mps" is what fails.
+        with pytest.raises(RuntimeError, match="mps"):
+            run("devices/where_it_runs.py")
+    else:
+        namespace, output = run("devices/where_it_runs.py")
+        assert output.startswith("device: mps\n")
+        assert summary(output) == pytest.approx(cpu_reference(), rel=1e-5, abs=1e-6)
+
+
+# --- the exercises --------------------------------------------------------------
+
+PAGE = (ROOT / "docs/devices.md").read_text(encoding="utf-8")
+
+
+def test_exercises_come_last_with_hidden_executed_solutions():
+    section = PAGE[PAGE.index("\n## Exercises\n") :]
+    assert "\n## " not in section[len("\n## Exercises\n") :], "Exercises is last"
+    assert re.search(r"\nNext, \[[^\]]+\]\([a-z_]+\.md\)", section)
+    solutions = section.count('??? success "Solution"')
+    fences = re.findall(
+        r'\n    ```python exec="on" source="above" result="text" id="[a-z-]+"\n'
+        r'    --8<-- "snippets/devices/exercise_[a-z_]+\.py"\n',
+        section,
+    )
+    assert solutions == len(fences) == 2
+    for question, solution in re.findall(
+        r"\n### [^\n]+\n(.*?)\?\?\? success \"Solution\"\n(.*?)```python", section, re.S
+    ):
+        path = re.search(r'--8<-- "([^"]+)"', section[section.index(solution) :])[1]
+        allowed = question + (ROOT / path).read_text(encoding="utf-8")
+        for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", solution):
+            assert number in allowed, f"docs/devices.md: {number!r} typed by hand"
+
+
+def test_a_model_and_data_on_two_devices_stop_with_both_named():
+    namespace, output = run("devices/exercise_mixed_devices.py")
+    assert namespace["X"].device.type == "cpu"
+    assert namespace["model"].weight.device.type == "meta"
+    message = re.search(r"^RuntimeError: (.+)$", output, re.MULTILINE)[1]
+    assert "meta" in message and "cpu" in message
+
+
+def test_to_moves_a_model_in_place_and_returns_a_new_tensor():
+    namespace, output = run("devices/exercise_to_without_assignment.py")
+    assert "parameters on meta" in output
+    assert "after X.to(device):     X on cpu" in output
+    assert namespace["X"].device.type == "meta"
+    model, X = torch.nn.Linear(1, 1), torch.ones(4, 1)
+    assert model.to("meta") is model, "a model's .to() returns the model itself"
+    moved = X.to("meta")
+    assert moved is not X and X.device.type == "cpu", "the original stays"
+
+
+def test_solutions_open_in_the_built_page(site_dir):
+    html = (site_dir / "devices" / "index.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<details class="success">(.*?)</details>', html, re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        assert '<div class="language-python highlight">' in block
+        assert '<div class="language-text highlight">' in block
+
+
+# --- "When your digits differ": which printed digits can move -----------------------
+
+LOGS = {  # the part's program -> the epochs its log prints
+    "numpy_by_hand/train.py": lambda epoch: epoch <= 3 or epoch % 5 == 0,
+    "autograd/train.py": lambda epoch: epoch <= 3 or epoch % 5 == 0,
+    "loss_and_optimizer/train.py": lambda epoch: epoch <= 3 or epoch % 5 == 0,
+}
+
+
+@pytest.mark.parametrize("program", sorted(LOGS))
+def test_printed_losses_above_one_show_more_digits_than_float32_holds(program):
+    namespace, output = run(program)
+    printed = [float(x) for x in re.findall(r"loss = (\d+\.\d{8})\b", output)]
+    above_one = [loss for loss in printed if loss > 1]
+    assert above_one, program
+    for loss in above_one:
+        # One float32 unit in the last place is wider than the printed 1e-8.
+        assert np.spacing(np.float32(loss)) > 1e-8, (program, loss)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [*sorted(LOGS), "torch_model/no_bias.py"],
+)
+def test_three_decimal_weights_lie_far_from_a_rounding_boundary(program):
+    namespace, output = run(program)
+    printed = re.findall(r"w = (-?\d+\.\d{3})\b", output)
+    assert printed, program
+    weights = [w for w, _ in namespace["history"]]
+    shown = [f"{w:.3f}" for w in weights]
+    assert set(printed) <= set(shown)  # the log prints these values
+    for w in weights:
+        if f"{w:.3f}" not in printed:
+            continue
+        boundary = (np.floor(w * 1000 - 0.5) + 0.5) / 1000  # the nearest x.xxx5 below
+        distance = min(abs(w - boundary), abs(boundary + 0.001 - w))
+        ulp = float(np.spacing(np.float32(abs(w))))
+        assert distance >= 100 * ulp, (program, w, distance / ulp)

@@ -1,19 +1,22 @@
-"""Several processes: DDP over gloo equals single-process gradient descent."""
+"""Several processes: DDP under torchrun equals single-process gradient descent."""
 
-import datetime
-import os
 import re
+import runpy
 import subprocess
 import sys
-import threading
+import time
+from pathlib import Path
 
 import pytest
 import torch
 import torch.distributed as dist
+from torch.distributed.run import get_args_parser
 
 from snippet import ROOT, run
 
-PATH = ROOT / "snippets/distributed/ddp.py"
+DDP = ROOT / "snippets/distributed/ddp.py"
+LAUNCH = ROOT / "snippets/distributed/launch.py"
+PAGE = (ROOT / "docs/distributed.md").read_text(encoding="utf-8")
 ROW_RE = re.compile(
     r"^ +(\d+) +w=(\S+) b=(\S+) loss= *(\S+) +w=(\S+) b=(\S+) loss= *(\S+)$",
     re.MULTILINE,
@@ -21,112 +24,192 @@ ROW_RE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def ddp():
-    return run("distributed/ddp.py")
+def launched():
+    """The page's block: torchrun with two processes, started by launch.py."""
+    return run("distributed/launch.py")
 
 
-def table(output: str) -> list[tuple[float, ...]]:
-    return [tuple(float(v) for v in row[1:]) for row in ROW_RE.findall(output)]
+def table(output: str) -> list[tuple[str, ...]]:
+    """Each step's printed (w, b, loss) with DDP, then without: as printed."""
+    return [row[1:] for row in ROW_RE.findall(output)]
 
 
-def test_standalone_program_prints_matching_steps_for_1_and_2_processes():
+def test_the_launcher_shows_the_torchrun_command_and_two_processes(launched):
+    _, output = launched
+    command = "torchrun --standalone --nproc-per-node=2 snippets/distributed/ddp.py"
+    assert output.startswith(f"$ {command}\n")
+    assert f"```bash\n{command}\n```" in PAGE, "the page shows the same command"
+    assert "2 process(es), backend gloo, device cpu" in output
+    assert "rank 0 holds x = [1.0, 2.0]\nrank 1 holds x = [3.0, 4.0]\n" in output
+
+
+def test_every_step_equals_plain_gradient_descent_on_all_the_data(launched):
+    rows = table(launched[1])
+    namespace = runpy.run_path(str(DDP), run_name="ddp")  # functions, no main()
+    assert len(rows) == namespace["n_steps"] == 5
+    reference = namespace["train_single_process"]()
+    for step, (w, b, loss, w1, b1, loss1) in enumerate(rows):
+        # "every w and b agrees to the six printed decimals"
+        assert (w, b) == (w1, b1)
+        assert (float(w1), float(b1)) == pytest.approx(reference[step][:2], abs=5e-7)
+        # "the logged loss ... can differ in the last printed digit"
+        assert float(loss) == pytest.approx(float(loss1), abs=1e-5)
+    largest = float(re.search(r"plain gradient descent: (\S+)$", launched[1])[1])
+    assert largest < 1e-5
+    assert float(rows[-1][0]) > float(rows[0][0]) + 0.5, "five steps moved w"
+
+
+def test_plain_python_runs_a_group_of_one_process(tmp_path: Path):
     process = subprocess.run(
-        [sys.executable, str(PATH)], capture_output=True, text=True, timeout=120
+        [sys.executable, str(DDP)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert process.returncode == 0, process.stderr
+    assert process.stdout.startswith("1 process(es), backend gloo, device cpu\n")
+    assert "rank 0 holds x = [1.0, 2.0, 3.0, 4.0]" in process.stdout
     rows = table(process.stdout)
-    assert len(rows) == 5
-    for one_w, one_b, one_loss, two_w, two_b, two_loss in rows:
-        assert (one_w, one_b) == (two_w, two_b)  # equal to the 6 printed decimals
-        assert two_loss == pytest.approx(one_loss, rel=1e-6, abs=1e-6)
+    assert len(rows) == 5 and all(row[:3] == row[3:] for row in rows)
+
+
+def torchrun_program(tmp_path: Path, source: str, launched, **options) -> str:
+    path = tmp_path / "program.py"
+    path.write_text(source, encoding="utf-8")
+    return launched[0]["torchrun"](str(path), **options)
+
+
+def test_without_the_all_reduce_the_copies_drift_apart_and_the_launcher_says_so(
+    tmp_path: Path, launched
+):
+    """DistributedDataParallel replaced by a wrapper that averages nothing."""
+    no_all_reduce = (
+        "class DistributedDataParallel(nn.Module):\n"
+        "    def __init__(self, module):\n"
+        "        super().__init__()\n"
+        "        self.module = module\n\n"
+        "    def forward(self, x):\n"
+        "        return self.module(x)\n"
+    )
+    source = DDP.read_text(encoding="utf-8")
+    line = "from torch.nn.parallel import DistributedDataParallel\n"
+    assert line in source
+    with pytest.raises(RuntimeError, match="the copies drifted apart") as error:
+        torchrun_program(tmp_path, source.replace(line, no_all_reduce), launched)
+    assert "program.py failed (exit status" in str(error.value)
+
+
+def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path, launched):
+    """The page: DDP copies the first process's parameters when it wraps the model."""
+    output = torchrun_program(
+        tmp_path,
+        "import torch, torch.distributed as dist\n"
+        "from torch.nn.parallel import DistributedDataParallel\n"
+        "dist.init_process_group('gloo')\n"
+        "torch.manual_seed(dist.get_rank())  # a different start in each process\n"
+        "model = torch.nn.Linear(1, 1)\n"
+        "before = [None, None]\n"
+        "dist.all_gather_object(before, model.weight.item())\n"
+        "DistributedDataParallel(model)\n"
+        "after = [None, None]\n"
+        "dist.all_gather_object(after, model.weight.item())\n"
+        "if dist.get_rank() == 0:\n"
+        "    print(before[0] != before[1], after[0] == after[1] == before[0])\n"
+        "dist.destroy_process_group()\n",
+        launched,
+    )
+    assert output == "True True\n"
+
+
+def test_a_stuck_worker_becomes_an_error_and_the_workers_are_stopped(
+    tmp_path: Path, launched
+):
+    marker = tmp_path / "started"
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"still running after 3 s"):
+        torchrun_program(
+            tmp_path,
+            "import pathlib, threading\n"
+            f"pathlib.Path({str(marker)!r}).touch()\n"
+            "threading.Event().wait()  # never returns\n",
+            launched,
+            timeout_s=3,
+        )
+    assert marker.exists(), "the workers had started"
+    assert time.monotonic() - started < 60, "torchrun stopped its workers"
+
+
+def test_a_failing_worker_stops_the_others_and_its_error_is_raised(
+    tmp_path: Path, launched
+):
+    with pytest.raises(RuntimeError, match="worker 1 broke"):
+        torchrun_program(
+            tmp_path,
+            "import os, threading\n"
+            "if os.environ['RANK'] == '1':\n"
+            "    raise ValueError('worker 1 broke')\n"
+            "threading.Event().wait()\n",
+            launched,
+            timeout_s=100,
+        )
+
+
+def test_the_launcher_runs_to_the_end_after_autograd_ran_in_its_process():
+    """The build runs earlier blocks' backward() in the process that launches."""
+    code = (
+        "import runpy, torch\n"
+        "w = torch.ones(1, requires_grad=True)\n"
+        "(w * 2).sum().backward()  # autograd has run in this process\n"
+        "assert w.grad.item() == 2\n"
+        "runpy.run_path('snippets/distributed/launch.py', run_name='_block')\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert process.returncode == 0, process.stderr
     assert "largest difference from plain gradient descent" in process.stdout
 
 
-def test_each_process_holds_half_the_data(ddp):
-    runs = ddp[0]["runs"]
-    assert runs[1][0][0] == [1.0, 2.0, 3.0, 4.0]
-    assert runs[2][0][0] == [1.0, 2.0] and runs[2][1][0] == [3.0, 4.0]
-
-
-def test_every_step_equals_single_process_full_batch_gradient_descent(ddp):
-    namespace, _ = ddp
-    reference = namespace["reference"]
-    assert len(reference) == namespace["n_steps"] == 5
-    for world_size in (1, 2):
-        for rank, (_, history) in namespace["runs"][world_size].items():
-            for got, expected in zip(history, reference, strict=True):
-                assert got == pytest.approx(expected, rel=1e-6, abs=1e-6), rank
-    # Both processes of the group hold the same parameters at every step.
-    assert namespace["runs"][2][0][1] == namespace["runs"][2][1][1]
-    # Five steps from a seeded start: the parameters moved.
-    assert reference[-1][0] > reference[0][0] + 0.5
-
-
-def no_ddp_worker(rank, world_size, port, results):
-    """The snippet's worker without DistributedDataParallel: no all-reduce."""
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    os.environ["GLOO_SOCKET_IFNAME"] = "lo"
-    dist.init_process_group(
-        "gloo", rank=rank, world_size=world_size, timeout=datetime.timedelta(seconds=30)
-    )
-    try:
-        X = torch.tensor([[1.0], [2.0], [3.0], [4.0]]).chunk(world_size)[rank]
-        torch.manual_seed(0)
-        model = torch.nn.Linear(1, 1)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        history = []
-        for _ in range(5):
-            loss = torch.nn.functional.mse_loss(model(X), 2 * X)
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-            history.append((model.weight.item(), model.bias.item(), 0.0))
-        results.put((rank, X.flatten().tolist(), history))
-        dist.barrier()
-    finally:
-        dist.destroy_process_group()
-
-
-def test_without_the_all_reduce_the_processes_drift_apart(ddp):
-    launch, reference = ddp[0]["launch"], ddp[0]["reference"]
-    reports = launch(2, target=no_ddp_worker)
-    (_, first), (_, second) = reports[0], reports[1]
-    assert first[-1][:2] != pytest.approx(second[-1][:2], abs=1e-3)
-    assert first[-1][:2] != pytest.approx(reference[-1][:2], abs=1e-3)
-
-
-def stuck_worker(rank, world_size, port, results):
-    threading.Event().wait()  # never returns
-
-
-def failing_worker(rank, world_size, port, results):
-    if rank == 1:
-        raise ValueError("worker 1 broke")
-    threading.Event().wait()
-
-
-def test_a_stuck_worker_becomes_a_clear_error(ddp):
-    with pytest.raises(RuntimeError, match="still running after 2 s"):
-        ddp[0]["launch"](2, target=stuck_worker, timeout_s=2)
-
-
-def test_a_failing_worker_stops_the_others_and_raises_its_error(ddp):
-    with pytest.raises(Exception, match="worker 1 broke"):
-        ddp[0]["launch"](2, target=failing_worker, timeout_s=60)
-
-
-def test_runs_when_executed_like_markdown_exec_does():
+def test_the_launcher_runs_when_executed_like_markdown_exec_does():
     """markdown-exec runs the code with exec() and a module name, not __main__."""
-    source = PATH.read_text(encoding="utf-8")
+    source = LAUNCH.read_text(encoding="utf-8")
     printed = []
     namespace = {
-        "__name__": "_code_block_id_distributed_ddp",
-        "print": lambda *args: printed.append(" ".join(map(str, args))),
+        "__name__": "_code_block_id_distributed_torchrun",
+        "print": lambda *args, **kwargs: printed.append(" ".join(map(str, args))),
     }
-    exec(compile(source, "<code block: id distributed-ddp>", "exec"), namespace)
-    assert namespace["largest"] < 1e-5
-    assert any("largest difference" in line for line in printed)
-    assert not dist.is_initialized()  # this process never joined a group
+    exec(compile(source, "<code block: id distributed-torchrun>", "exec"), namespace)
+    assert any("largest difference" in text for text in printed)
+    assert not dist.is_initialized(), "this process never joined a group"
+
+
+def test_the_page_declares_the_file_the_block_runs():
+    fence = re.search(r'```python exec="on"[^\n]*id="distributed-torchrun"[^\n]*', PAGE)
+    assert fence and 'runs="snippets/distributed/ddp.py"' in fence[0]
+    assert '```python title="snippets/distributed/ddp.py"\n' in PAGE, "shown"
+
+
+def test_the_timeouts_the_page_states():
+    launch = LAUNCH.read_text(encoding="utf-8")
+    assert "def torchrun(program, nproc=2, timeout_s=120):" in launch
+    assert "still running after two minutes" in " ".join(PAGE.split())
+    assert "timedelta(seconds=60)" in DDP.read_text(encoding="utf-8")
+    assert "fail after the 60 s `timeout`" in " ".join(PAGE.split())
+
+
+def test_the_several_machines_command_is_valid_torchrun():
+    command = re.search(r"```bash\n(torchrun --nnodes.*?)\n```", PAGE, re.S)[1]
+    words = command.replace("\\\n", " ").split()[1:]
+    args = get_args_parser().parse_args(words)
+    assert (args.nnodes, args.nproc_per_node) == ("2", "8")
+    assert args.rdzv_endpoint == "HOST:29500" and args.rdzv_backend == "c10d"
+    assert args.training_script == "snippets/distributed/ddp.py"
+    assert "eight processes each, sixteen in all" in " ".join(PAGE.split())
 
 
 def test_equal_shards_average_to_the_full_gradient_and_unequal_ones_do_not():
@@ -142,3 +225,75 @@ def test_equal_shards_average_to_the_full_gradient_and_unequal_ones_do_not():
     lines = output.splitlines()
     assert len(lines) == 3 and lines[0].split("dL")[1:] == lines[1].split("dL")[1:]
     assert lines[2].split("dL")[1:] != lines[0].split("dL")[1:]
+
+
+# --- the exercises --------------------------------------------------------------
+
+
+def exercises_section() -> str:
+    return PAGE[PAGE.index("\n## Exercises\n") :]
+
+
+def test_exercises_come_last_with_hidden_executed_solutions():
+    section = exercises_section()
+    assert "\n## " not in section[len("\n## Exercises\n") :], "Exercises is last"
+    assert re.search(r"\nNext, \[[^\]]+\]\([a-z_]+\.md\)", section)
+    solutions = section.count('??? success "Solution"')
+    fences = re.findall(
+        r'\n    ```python exec="on" source="above" result="text" id="[a-z-]+"\n'
+        r'    --8<-- "snippets/distributed/exercise_[a-z_]+\.py"\n',
+        section,
+    )
+    assert solutions == len(fences) == 2
+
+
+def test_the_sampler_repeats_a_sample_or_drops_one_and_neither_is_the_full_step():
+    namespace, output = run("distributed/exercise_sampler_padding.py")
+    X, y, gradient, full = (namespace[k] for k in ["X", "y", "gradient", "full"])
+    assert "drop_last=False: rank 0 gets samples [0, 2, 4]" in output
+    assert "drop_last=False: rank 1 gets samples [1, 3, 0]" in output  # 0 again
+    assert "drop_last=True: rank 0 gets samples [0, 2]" in output
+    assert "drop_last=True: rank 1 gets samples [1, 3]" in output  # 4 left out
+    six_points = [0, 2, 4, 1, 3, 0]
+    padded = torch.stack(
+        [gradient(X[[0, 2, 4]], y[[0, 2, 4]]), gradient(X[[1, 3, 0]], y[[1, 3, 0]])]
+    ).mean(dim=0)
+    assert torch.allclose(padded, gradient(X[six_points], y[six_points]), rtol=1e-5)
+    assert not torch.allclose(padded, full, rtol=0.05)
+    first_four = run("distributed/uneven_shards.py")[0]["full"]
+    dropped = namespace["average"]  # the last run: drop_last=True
+    assert torch.allclose(dropped, first_four, rtol=1e-5)
+    assert not torch.allclose(dropped, full, rtol=0.05)
+
+
+def test_a_summed_loss_averaged_over_p_processes_is_one_pth_of_the_full_sum():
+    namespace, output = run("distributed/exercise_summed_loss.py")
+    gradient, X, y = namespace["gradient"], namespace["X"], namespace["y"]
+    full_sum, full_mean = gradient(X, y, "sum"), gradient(X, y, "mean")
+    for p in (1, 2, 4):
+        shards = zip(X.chunk(p), y.chunk(p), strict=True)
+        average = torch.stack([gradient(a, b, "sum") for a, b in shards]).mean(0)
+        assert torch.allclose(average, full_sum / p, rtol=1e-5)
+    assert torch.allclose(full_sum / 4, full_mean, rtol=1e-5), "four points"
+    assert len(X) == 4
+    assert "4 process(es), 'sum', averaged" in output
+
+
+def test_solution_prose_types_no_computed_number():
+    section = exercises_section()
+    for question, solution in re.findall(
+        r"\n### [^\n]+\n(.*?)\?\?\? success \"Solution\"\n(.*?)```python", section, re.S
+    ):
+        path = re.search(r'--8<-- "([^"]+)"', section[section.index(solution) :])[1]
+        allowed = question + (ROOT / path).read_text(encoding="utf-8")
+        for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", solution):
+            assert number in allowed, f"docs/distributed.md: {number!r} typed by hand"
+
+
+def test_solutions_open_in_the_built_page(site_dir: Path):
+    html = (site_dir / "distributed" / "index.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<details class="success">(.*?)</details>', html, re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        assert '<div class="language-python highlight">' in block
+        assert '<div class="language-text highlight">' in block

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -117,11 +118,39 @@ def test_train_stops_at_the_first_epoch_whose_loss_overflows(regimes):
     first_inf = namespace["loss_overflows"]
     assert len(history) == first_inf - 1
     assert np.isfinite(history[-1][1]) and history[-1][1] > 1e300
-    w, loss = namespace["history"][first_inf - 1]
-    assert loss == np.inf and np.isfinite(w)  # the weight is still a number
-    assert namespace["w_is_nan"] > first_inf + 100  # hundreds of epochs later
-    assert np.isnan(namespace["history"][-1][1])
+    loss, gradient, w = namespace["history"][first_inf - 1]
+    assert loss == np.inf and np.isfinite(gradient) and np.isfinite(w)
+    assert np.isnan(namespace["history"][-1][0])
     assert "largest float64: 1.798e+308" in output
+
+
+def test_overflow_loss_first_then_the_gradient_then_inf_minus_inf():
+    """The page's story, checked operation by operation on the snippet's loop."""
+    namespace = run("learning_rate/overflow.py")[0]
+    history = namespace["history"]
+    X, y, lr = namespace["X"], namespace["y"], 0.2
+    loss_inf, grad_inf = namespace["loss_overflows"], namespace["gradient_overflows"]
+    # The gradient overflows about twice as many epochs after the loss does.
+    assert 1.9 < grad_inf / loss_inf < 2.1
+    # Until then every gradient and every w is finite.
+    assert all(np.isfinite(g) and np.isfinite(w) for _, g, w in history[: grad_inf - 1])
+    # In the overflowing epoch, w * X, the residual and np.dot are finite:
+    # 2 * np.dot(...) is the first operation whose result is infinite.
+    w_before = history[grad_inf - 2][2]
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = w_before * X - y
+        assert np.isfinite(w_before * X).all() and np.isfinite(residual).all()
+        dot = np.dot(X, residual)
+        assert np.isfinite(dot) and np.isinf(2 * dot)
+        _, gradient, w_after = history[grad_inf - 1]
+        assert np.isinf(gradient) and np.isinf(w_after)
+        # Next epoch: the gradient is infinite too, and w - lr * gradient is nan.
+        _, next_gradient, next_w = history[grad_inf]
+        assert np.isinf(next_gradient) and np.sign(w_after) == np.sign(
+            lr * next_gradient
+        )
+        assert np.isnan(w_after - lr * next_gradient) and np.isnan(next_w)
+    assert namespace["w_is_nan"] == grad_inf + 1
 
 
 def test_numpy_only_warns_when_the_loss_overflows():
@@ -182,6 +211,164 @@ def test_centring_cures_the_slowness(two):
     assert epochs[("standardised", 0.5)] == 1  # one
     # A learning rate several times larger is safe once x is centred.
     assert eigenvalues(X)[1] / eigenvalues(X - X.mean())[1] > 3
+
+
+@pytest.fixture(scope="module")
+def hessian():
+    return run("learning_rate/hessian.py")
+
+
+H_RAW = (
+    2 / 4 * np.array([[X @ X, X.sum()], [X.sum(), 4]])
+)  # computed here: [[15, 5], [5, 2]]
+
+
+def test_the_hessian_its_eigenvalues_and_eigenvectors(hessian):
+    namespace, output = hessian
+    assert H_RAW.tolist() == [[15, 5], [5, 2]]
+    assert namespace["H"].numpy() == pytest.approx(H_RAW)
+    low, high = np.linalg.eigvalsh(H_RAW)
+    assert namespace["lam_min"] == pytest.approx(low)
+    assert namespace["lam_max"] == pytest.approx(high)
+    assert namespace["kappa"] == pytest.approx(high / low) and high / low > 50
+    assert H_RAW[0, 0] == C  # its top-left entry is c
+    # The printed eigenvectors satisfy H v = lambda v, at right angles.
+    rows = re.findall(
+        r"eigenvalue +(\S+), eigenvector v = \( *(\S+), (\S+)\): "
+        r"H v = \( *(\S+), (\S+)\) = (\S+) v",
+        output,
+    )
+    assert len(rows) == 2
+    vectors = []
+    for lam, v0, v1, hv0, hv1, lam_again in rows:
+        v = np.array([float(v0), float(v1)])
+        assert float(lam) == pytest.approx(float(lam_again))
+        assert np.linalg.norm(v) == pytest.approx(1, abs=2e-3)
+        assert H_RAW @ v == pytest.approx(float(lam) * v, abs=0.02)
+        assert [float(hv0), float(hv1)] == pytest.approx(H_RAW @ v, abs=0.02)
+        vectors.append(v)
+    slow, steep = vectors
+    assert slow @ steep == pytest.approx(0, abs=2e-3)
+    # The issue's numbers: steep (0.95, 0.32), close to the w axis; slow (-0.32, 0.95).
+    assert steep == pytest.approx([0.947, 0.322], abs=1e-3)
+    assert slow == pytest.approx([-0.322, 0.947], abs=1e-3)
+
+
+def test_the_eigenvectors_are_the_axes_of_the_contour_ellipses():
+    """Among all directions from the minimum, the loss rises least along the slow
+    eigenvector (the ellipses' long axis) and most along the steep one."""
+    _, vectors = np.linalg.eigh(H_RAW)
+    angles = np.linspace(0, np.pi, 3601)
+    directions = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    x, y = X, 2 * X
+    rise = [np.mean(((2 + 0.1 * u) * x + 0.1 * v - y) ** 2) for u, v in directions]
+    flattest, steepest = directions[np.argmin(rise)], directions[np.argmax(rise)]
+    assert abs(flattest @ vectors[:, 0]) == pytest.approx(1, abs=1e-5)
+    assert abs(steepest @ vectors[:, 1]) == pytest.approx(1, abs=1e-5)
+    # ... and along an eigenvector the gradient points straight back along it.
+    for k in range(2):
+        v = vectors[:, k]
+        w, b = np.array([2, 0]) + 0.5 * v
+        r = w * x + b - y
+        gradient = 2 / 4 * np.array([x @ r, r.sum()])
+        assert gradient == pytest.approx(np.linalg.eigvalsh(H_RAW)[k] * 0.5 * v)
+
+
+def test_the_factors_the_limit_and_the_best_fixed_rate(hessian):
+    namespace, output = hessian
+    low, high = namespace["lam_min"], namespace["lam_max"]
+    assert namespace["limit"] == pytest.approx(2 / high)
+    assert namespace["best"] == pytest.approx(2 / (low + high))
+    kappa = high / low
+    assert namespace["fastest"] == pytest.approx((kappa - 1) / (kappa + 1))
+    # At the best rate both factors have the same size, (kappa - 1) / (kappa + 1),
+    # and no fixed rate makes the slower of the two factors smaller.
+    best = namespace["best"]
+    assert 1 - best * low == pytest.approx(-(1 - best * high))
+    assert 1 - best * low == pytest.approx((kappa - 1) / (kappa + 1))
+    rates = np.linspace(0.001, 2 / high, 5000)
+    slower = np.maximum(np.abs(1 - rates * low), np.abs(1 - rates * high))
+    assert slower.min() >= (kappa - 1) / (kappa + 1) - 1e-12
+    # At the limit the fast direction's factor is -1.
+    assert 1 - namespace["limit"] * high == pytest.approx(-1)
+    # The factors at 0.01: 0.997 (slow) and 0.833 (fast), against 0.85 without bias.
+    assert f"{1 - 0.01 * low:.4f}" == "0.9970" and f"{1 - 0.01 * high:.4f}" == "0.8330"
+    assert "1 - 0.01 c = 0.8500" in output
+    for label, lr in namespace["rates"].items():
+        row = re.search(rf"^{re.escape(label)} +(\S+) +(\S+) +(\S+)", output, re.M)
+        assert float(row[1]) == pytest.approx(1 - lr * low, abs=5e-5), label
+        assert float(row[2]) == pytest.approx(1 - lr * high, abs=5e-5), label
+
+
+def test_the_epochs_of_each_rate_as_the_page_reads_them(hessian):
+    namespace, _ = hessian
+    epochs = {namespace["rates"][k]: v for k, v in namespace["epochs"].items()}
+    best, limit = namespace["best"], namespace["limit"]
+    part4 = run("torch_model/slow_bias.py")[0]
+    assert epochs[0.01] == part4["with_bias"] > 1000  # Part 4's thousands
+    assert 20 <= part4["without_bias"] < 100  # against a few dozen
+    assert 0.07 < epochs[best] / epochs[0.01] < 0.13  # about a tenth
+    assert epochs[0.119] > 2 * epochs[best]  # slightly larger: much of it lost
+    assert epochs[limit] is None  # never arrives
+    # The best rate is not the best count for this start and tolerance, but
+    # within a few epochs of it, from a little below.
+    counts = {lr: namespace["epochs_to_answer"](lr) for lr in (0.112, 0.115, 0.117)}
+    assert min(counts.values()) < epochs[best] < 1.1 * min(counts.values())
+
+
+def test_the_slow_direction_predicts_part4s_epochs(hessian):
+    namespace = hessian[0]
+    epochs, lr = namespace["epochs"]["0.01 (the tutorial's)"], 0.01
+    # Each epoch shrinks the slow direction by (1 - lr * lam_min).
+    torch = namespace["torch"]
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    start = np.array([model.weight.item() - 2, model.bias.item()])
+    _, vectors = np.linalg.eigh(H_RAW)
+    distance = abs(start @ vectors[:, 0])
+    predicted = np.log(1e-3 / distance) / np.log(1 - lr * namespace["lam_min"])
+    assert predicted / 2 < epochs < predicted * 2
+
+
+def test_two_parameters_counts_differ_from_part4s_and_the_page_says_why(two, hessian):
+    epochs = {(name, round(lr, 4)): e for name, lr, e in two["runs"]}
+    part4 = hessian[0]["epochs"]["0.01 (the tutorial's)"]
+    assert epochs[("x as it is", 0.01)] != part4
+    text = (ROOT / "docs" / "learning_rate.md").read_text(encoding="utf-8")
+    assert "These counts are not the\ntable's above" in text
+    # Its stopping test is on the predictions; Part 4's on w and b.
+    assert "every |y_hat - y| < 0.001" in run("learning_rate/two_parameters.py")[1]
+
+
+# --- the exercises -----------------------------------------------------------------
+
+
+def test_exercise_inputs_doubled():
+    namespace, output = run("learning_rate/exercise_inputs_doubled.py")
+    assert namespace["curvature"] == 4 * C == 60
+    assert "1/c = 0.0167" in output and "2/c = 0.0333" in output
+    slow = namespace["train"](0.01, 5)
+    assert all(a < b < 2 for a, b in pairwise([0.0] + slow))  # no overshoot
+    original = run("learning_rate/regimes.py")[0]["train"](0.01, 5)
+    faster = zip(slow, original, strict=True)
+    assert all(abs(a - 2) < abs(b - 2) for a, (b, _) in faster)
+    assert 1 - 0.05 * C > -1 and 1 - 0.05 * 60 < -1  # safe before, not now
+    errors = [abs(w - 2) for w in namespace["train"](0.05, 5)]
+    assert all(b > a for a, b in pairwise(errors))  # diverges
+
+
+def test_exercise_standardised_limit():
+    namespace, output = run("learning_rate/exercise_standardised_limit.py")
+    assert namespace["eigenvalues"] == pytest.approx([2, 2])
+    assert namespace["learning_rate"] == 2 / namespace["eigenvalues"][1]
+    lines = re.findall(r"epoch +(\d+): w = (\S+), b = (\S+), loss = (\S+)", output)
+    w2, b2 = 2 * namespace["w_star"], 2 * namespace["b_star"]
+    for epoch, w, b, loss in lines:
+        expected = (w2, b2) if int(epoch) % 2 else (0, 0)
+        assert (float(w), float(b)) == pytest.approx(expected, abs=1e-4), epoch
+        assert float(loss) == pytest.approx(30)
+    assert (namespace["w"], namespace["b"]) == pytest.approx((0, 0), abs=1e-9)
+    assert namespace["loss"] == pytest.approx(30, rel=1e-9)
 
 
 # --- the figures -----------------------------------------------------------------

@@ -57,6 +57,7 @@ def test_the_figure_pages_are_known():
         "minibatch": 1,
         "numpy_by_hand": 2,
         "optimizers": 1,
+        "problem": 1,
         "torch_model": 1,
     }
 

@@ -111,3 +111,45 @@ def test_every_sample_gradient_is_zero_at_w_equals_2(batch_sizes):
         w = namespace["torch"].tensor(2.0, requires_grad=True)
         namespace["loss_fn"](w * x_i, y_i).backward()
         assert w.grad.item() == 0.0
+
+
+# --- the exercises -----------------------------------------------------------------
+
+
+def test_exercise_the_shuffle_order_changes_the_steps_not_the_epochs():
+    namespace, output = run("minibatch/exercise_shuffle_order.py")
+    order0, steps0, epochs0 = namespace["train"](0)
+    order1, steps1, epochs1 = namespace["train"](1)
+    assert order0 != order1 and sorted(order0) == sorted(order1) == [1, 2, 3, 4]
+    assert steps0[0] != steps1[0]
+    # After each epoch, equal up to float32 rounding (the order of the products).
+    assert epochs0 == pytest.approx(epochs1, rel=1e-6)
+    assert [f"{w:.6f}" for w in epochs0] == [f"{w:.6f}" for w in epochs1]
+    # Each epoch multiplies the error by the product of 1 - 2 lr x^2.
+    product = (1 - 0.02 * 1) * (1 - 0.02 * 4) * (1 - 0.02 * 9) * (1 - 0.02 * 16)
+    assert namespace["product"] == pytest.approx(product)
+    errors = [2.0] + [2 - w for w in epochs0]
+    for a, b in zip(errors, errors[1:], strict=False):
+        assert b / a == pytest.approx(product, rel=1e-4)
+    assert product < 1 - 0.01 * 15  # smaller than the full batch's factor
+    assert f"per epoch: {product:.6f}" in output
+
+
+def test_exercise_noisy_targets_batch_one_jitters_around_the_least_squares_w():
+    namespace, output = run("minibatch/exercise_noisy_targets.py")
+    X, y = namespace["X"], namespace["y"]
+    w_star = float(X @ y / (X @ X))
+    assert namespace["w_star"] == pytest.approx(w_star)
+    last = namespace["last_epochs"]
+    assert last[4, 0.01] == [pytest.approx(w_star, abs=1e-6)]
+    # Each sample's own best w differs, and at w* single gradients are not zero.
+    assert len(set((y / X).tolist())) > 1
+    assert all(
+        abs(float(x * (w_star * x - t))) > 0.01 for x, t in zip(X, y, strict=True)
+    )
+    for lr in (0.01, 0.001):
+        ws = last[1, lr]
+        assert len(set(ws)) == 4  # still moving at every step
+        assert min(ws) < w_star < max(ws)  # around w*
+    spread = {lr: max(last[1, lr]) - min(last[1, lr]) for lr in (0.01, 0.001)}
+    assert 5 < spread[0.01] / spread[0.001] < 20  # about ten times smaller

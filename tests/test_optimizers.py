@@ -3,10 +3,11 @@
 import math
 import re
 
+import numpy as np
 import pytest
 import torch
 
-from snippet import run
+from snippet import ROOT, run
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +127,157 @@ def test_momentum_keeps_one_extra_number_per_parameter_and_adam_two(compare):
             state = optimizer.state[parameter]
             tensors = {k for k, v in state.items() if v.shape == parameter.shape}
             assert tensors == keys, name
+
+
+# --- the settings shown, and the best ones ----------------------------------------
+
+
+def test_the_sgd_factor_on_y_equals_2x_is_0_85():
+    text = (ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8")
+    c = 2 / 4 * sum(x * x for x in [1, 2, 3, 4])
+    assert c == 15 and f"$1 - 0.01 \\cdot {c:g} = {1 - 0.01 * c:.2f}$" in text
+
+
+@pytest.fixture(scope="module")
+def tilted():
+    return run("optimizers/tilted_valley.py")
+
+
+def test_the_turned_valley_is_part4s_valley_turned(tilted):
+    namespace = tilted[0]
+    H, H_turned = namespace["H"], namespace["H_turned"]
+    assert torch.linalg.eigvalsh(H) == pytest.approx(torch.linalg.eigvalsh(H_turned))
+    assert H_turned[0, 1] == 0 and H[0, 1] != 0
+    start, turned = namespace["start"], namespace["start_turned"]
+    assert torch.linalg.norm(turned) == pytest.approx(torch.linalg.norm(start))
+    # L = 1/2 d^T H d is Part 4's MSE, at the start and anywhere else.
+    model = torch.nn.Linear(1, 1)
+    X = torch.tensor([[1.0], [2.0], [3.0], [4.0]])
+    for w, b in [(0.3, -1.0), (2.5, 0.7), (start[0].item() + 2, start[1].item())]:
+        with torch.no_grad():
+            model.weight.fill_(w)
+            model.bias.fill_(b)
+            mse = torch.nn.MSELoss()(model(X), 2 * X).item()
+        d = torch.tensor([w - 2, b], dtype=torch.float64)
+        assert (0.5 * d @ H @ d).item() == pytest.approx(mse, rel=1e-5)
+
+
+def test_sgd_and_momentum_ignore_the_tilt_and_adam_does_not(tilted, compare):
+    namespace, output = tilted
+    steps = namespace["steps"]
+    assert steps["SGD"][0] == steps["SGD"][1]
+    assert steps["momentum"][0] == steps["momentum"][1]
+    assert steps["Adam"][1] * 2.5 < steps["Adam"][0]  # several times faster turned
+    # The float32 table above counts the tilted valley within a step of these.
+    table = compare[0]["steps_needed"]
+    for name in ["SGD", "momentum", "Adam"]:
+        assert abs(table[name, "(w, b)"] - steps[name][0]) <= 1, name
+        assert re.search(rf"^{name} +{steps[name][0]} +{steps[name][1]}$", output, re.M)
+
+
+def test_no_rescaling_of_w_and_b_makes_the_valley_round(tilted):
+    namespace, output = tilted
+    H = namespace["H"].numpy()
+    # For a 2 x 2 matrix the best diagonal rescaling gives it a unit diagonal
+    # (Forsythe and Straus): condition number (1 + r) / (1 - r), r the correlation.
+    r = H[0, 1] / (H[0, 0] * H[1, 1]) ** 0.5
+    assert namespace["best"] == pytest.approx((1 + r) / (1 - r), rel=1e-3)
+    raw = namespace["condition_number"](namespace["H"])
+    assert 10 < namespace["best"] < raw / 2  # far above 1, and above half of H's
+    adams = namespace["adams"]
+    assert namespace["best"] <= adams < (namespace["best"] + raw) / 2  # closer to best
+    scale_w, scale_b = namespace["scale_w"], namespace["scale_b"]
+    assert 0.01 < scale_w < scale_b  # both above SGD's lr, the larger one for b
+    _, vectors = torch.linalg.eigh(namespace["H"])
+    assert abs(vectors[1, 0]) > 0.9  # the flat direction is mostly b
+    assert f"condition number {namespace['best']:.1f}" in output
+
+
+@pytest.fixture(scope="module")
+def best():
+    return run("optimizers/best_settings.py")
+
+
+def spectral_radius(lr, momentum, eigenvalue):
+    """How fast heavy-ball momentum shrinks the error along one eigenvector:
+    the largest eigenvalue, in size, of the 2 x 2 matrix of the recurrence."""
+    matrix = np.array([[1 + momentum - lr * eigenvalue, -momentum], [1, 0]])
+    return max(abs(np.linalg.eigvals(matrix)))
+
+
+def test_distills_settings_give_the_factors_the_page_states(best):
+    namespace, _ = best
+    for problem in ["(w, b)", "y = 2x"]:
+        low, high = namespace["eigenvalues"](problem)
+        kappa = high / low
+        lr, _ = namespace["settings"][problem]["SGD"]
+        assert max(abs(1 - lr * low), abs(1 - lr * high)) == pytest.approx(
+            (kappa - 1) / (kappa + 1), abs=1e-12
+        )
+        alpha, beta = namespace["settings"][problem]["momentum"]
+        rate = (kappa**0.5 - 1) / (kappa**0.5 + 1)
+        for lam in (low, high):
+            assert spectral_radius(alpha, beta, lam) == pytest.approx(rate, abs=1e-6)
+        # ... and no nearby setting does better on both directions.
+        for da, db in [(0.98, 1), (1.02, 1), (1, 0.95), (1, 1.05)]:
+            worst = max(
+                spectral_radius(alpha * da, beta * db, lam) for lam in (low, high)
+            )
+            assert worst >= rate - 1e-9
+
+
+def test_the_best_settings_beat_every_setting_of_the_table(best, compare):
+    namespace, output = best
+    table = compare[0]["steps_needed"]
+    sgd = namespace["steps_to_reach"]("(w, b)", *namespace["settings"]["(w, b)"]["SGD"])
+    momentum = namespace["steps_to_reach"](
+        "(w, b)", *namespace["settings"]["(w, b)"]["momentum"]
+    )
+    assert momentum < table["momentum", "(w, b)"] < table["Adam", "(w, b)"]
+    assert momentum * 3 < sgd < table["SGD", "(w, b)"] / 5  # far fewer, again
+    assert (
+        f"steps needed: {sgd}\n" in output and f"steps needed: {momentum}\n" in output
+    )
+    # The issue's independent run: about 49 against 131 and 238.
+    assert 40 <= momentum <= 60 and 200 <= sgd <= 280
+    # y = 2x: 1/c and no momentum, one step.
+    assert namespace["settings"]["y = 2x"]["SGD"] == pytest.approx((1 / 15, 0))
+    assert namespace["settings"]["y = 2x"]["momentum"] == pytest.approx((1 / 15, 0))
+    assert namespace["steps_to_reach"]("y = 2x", 1 / 15, 0.0) == 1
+
+
+# --- the exercises -----------------------------------------------------------------
+
+
+def test_exercise_momentum_on_one_weight():
+    namespace, output = run("optimizers/exercise_momentum_on_one_weight.py")
+    steps, factor = namespace["steps_to_reach"], namespace["factor"]
+    plain = steps(0.0)
+    assert plain == run("optimizers/compare.py")[0]["steps_needed"]["SGD", "y = 2x"]
+    for momentum in [0.2, namespace["critical"], 0.5, 0.7]:
+        assert steps(momentum) < plain, momentum
+    assert steps(0.9) > plain
+    # The factor: the recurrence's spectral radius; smallest at the critical value.
+    critical = namespace["critical"]
+    assert critical == pytest.approx((1 - 0.15**0.5) ** 2)
+    for momentum in [0.0, 0.2, critical, 0.5, 0.7, 0.9]:
+        assert factor(momentum) == pytest.approx(
+            spectral_radius(0.01, momentum, 15), abs=1e-6
+        )
+    grid = [k / 1000 for k in range(1000)]
+    assert min(grid, key=factor) == pytest.approx(critical, abs=1e-3)
+    assert factor(critical) == pytest.approx(1 - 0.15**0.5)
+    # A swing finishes first: 0.5 has a larger factor but fewer steps.
+    assert factor(0.5) > factor(critical) and steps(0.5) < steps(critical)
+    assert len(re.findall(r"^ +\d\.\d{4} +\d\.\d{4} +\d+$", output, re.M)) == 6
+
+
+def test_exercise_best_settings_centred():
+    namespace, output = run("optimizers/exercise_best_settings_centred.py")
+    results = namespace["results"]
+    kappa, settings = namespace["best_settings"](namespace["X"] - namespace["X"].mean())
+    assert 1 < kappa < 1.3
+    assert settings["momentum"][1] < 0.01  # close to 0
+    assert settings["momentum"][0] == pytest.approx(settings["SGD"][0], rel=0.01)
+    assert results["centred", "momentum"] == results["centred", "SGD"] <= 10
+    assert results["x as it is", "momentum"] * 3 < results["x as it is", "SGD"]

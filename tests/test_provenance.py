@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import platform
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -30,7 +30,7 @@ LINE_RE = re.compile(r'<p class="page-provenance">(?P<line>[^<]*)</p>')
 
 def expected_line() -> str:
     """The line, from what this interpreter imports (not from package metadata)."""
-    date = datetime.fromtimestamp(int(SOURCE_DATE_EPOCH), timezone.utc)
+    date = datetime.fromtimestamp(int(SOURCE_DATE_EPOCH), UTC)
     if torch.version.cuda:
         build = f"CUDA {torch.version.cuda}"
     elif torch.version.hip:

@@ -213,7 +213,9 @@ def _write(stem: str, notebook: Any, title: str, site: Any, src: str | None) -> 
     """The downloads, with the build's version line above the versions cell."""
     url = site.page_url(src) if src else site.url
     notebook = provenance.stamp(
-        copy.deepcopy(notebook), stem, more_url=site.page_url("devices.md")
+        copy.deepcopy(notebook),
+        stem,
+        more_url=site.page_url("devices.md") + "#when-your-digits-differ",
     )
     ipynb, script = state.downloads[stem]
     ipynb.content_string = notebooks.dumps(notebook)

@@ -153,10 +153,9 @@ def chapter_notebook(
         if isinstance(part, Prose):
             prose.append(part.text)
         elif not (part.executed and part.python):  # shown, not run: Markdown
-            fence = "`" * max(
-                3, max(map(len, re.findall("`+", part.body)), default=0) + 1
-            )
-            prose.append(f"{fence}{part.language}\n{part.body}\n{fence}")
+            shown = part.code.strip("\n")  # its includes expanded, as the page
+            fence = "`" * max(3, max(map(len, re.findall("`+", shown)), default=0) + 1)
+            prose.append(f"{fence}{part.language}\n{shown}\n{fence}")
         else:
             end_prose()
             if part.runs:

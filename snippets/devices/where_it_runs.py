@@ -1,8 +1,14 @@
 import torch
 from torch import nn
 
-# Pick the device once; everything below is written against `device`.
-device = "cuda" if torch.cuda.is_available() else "cpu"
+# Pick the device once; everything below is written against `device`:
+# an NVIDIA GPU (CUDA), else an Apple GPU (MPS), else the CPU.
+if torch.cuda.is_available():
+    device = "cuda"
+elif torch.backends.mps.is_available():
+    device = "mps"
+else:
+    device = "cpu"
 print(f"device: {device}")
 
 # Data: created on the CPU, moved to the device once, before training.

@@ -32,3 +32,5 @@ print(f"learned: w = {[round(v, 3) for v in w.tolist()]}, b = {b.item():.3f}")
 print(f"true:    w = {[round(v, 3) for v in w_true.tolist()]}, b = {b_true:.3f}")
 error = max((w - w_true).abs().max().item(), abs(b.item() - b_true))
 print(f"largest error: {error:.4f}")
+# The loss the true weights would have: the mean square of the noise itself.
+print(f"loss of the true weights: {(noise**2).mean().item():.6f}")

@@ -30,11 +30,27 @@ def epochs_to_converge(X, y, tolerance=1e-3, max_epochs=5000):
     return theta, epoch, lr, condition
 
 
-# Standardise: subtract each feature's mean, divide by its standard deviation.
-mean, std = X.mean(dim=0), X.std(dim=0)
-X_scaled = (X - mean) / std
+# Each feature's mean and standard deviation (dividing by n, like the loss).
+mean, std = X.mean(dim=0), X.std(dim=0, correction=0)
 print(f"feature means: {[round(v, 2) for v in mean.tolist()]}")
 print(f"feature stds:  {[round(v, 2) for v in std.tolist()]}")
+
+# The Hessian (2/n) A^T A, A = [X 1]: a weight's curvature is 2 (std^2 + mean^2),
+# and the entry that couples it with the bias is 2 mean.
+A = torch.cat([X, torch.ones(n, 1)], dim=1)
+H = 2 / n * A.T @ A
+rows = {
+    "curvature of each weight": H.diag()[:d],
+    "2 (std^2 + mean^2)": 2 * (std**2 + mean**2),
+    "weight-bias entries": H[:d, d],
+    "2 mean": 2 * mean,
+}
+for label, values in rows.items():
+    print(f"{label + ':':26s}{[round(v, 2) for v in values.tolist()]}")
+print()
+
+# Standardise: subtract each feature's mean, divide by its standard deviation.
+X_scaled = (X - mean) / std
 
 print("features      condition number  lr       epochs")
 results = {}

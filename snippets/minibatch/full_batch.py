@@ -17,7 +17,7 @@ optimizer = torch.optim.SGD([w], lr=0.01)
 
 n_epochs = 50
 n_steps = 0
-history = []  # (w, loss) after every epoch, as Part 3 records it
+history = []  # per epoch: (w after its step, loss before it), as in Part 3
 for epoch in range(1, n_epochs + 1):
     for x_batch, y_batch in loader:  # one epoch: every sample, once
         loss = loss_fn(w * x_batch, y_batch)

@@ -6,14 +6,15 @@ y = torch.tensor([[2], [4], [6], [8]], dtype=torch.float32)
 X_centred = X - X.mean()  # x - 2.5: the inputs now average 0
 print(f"X_centred = {X_centred.squeeze(1).tolist()}")
 
-# The Hessian (2/n) [[sum x^2, sum x], [sum x, n]] for the centred inputs.
+# The second derivatives of the loss: d2L/dw2 = (2/n) sum x^2, d2L/db2 = 2 and
+# d2L/dw db = (2/n) sum x, for the centred inputs, as the matrix H (the Hessian).
 x, n = X_centred.squeeze(1).double(), len(X)
 H = (2 / n) * torch.tensor([[(x * x).sum(), x.sum()], [x.sum(), n]])
-print(f"Hessian: {H.tolist()}")
+print(f"d2L/dw2 = {H[0, 0]:.2f}, d2L/db2 = {H[1, 1]:.2f}, d2L/(dw db) = {H[0, 1]:.2f}")
 
 # y = 2x = 2 (x - 2.5) + 5: on centred inputs the intercept is 5, the mean of y.
 runs = [("raw", X, 0.0, 0.01), ("centred", X_centred, 5.0, 0.01)]
-runs.append(("centred", X_centred, 5.0, 0.4))  # lr = 1 / 2.5, the larger eigenvalue
+runs.append(("centred", X_centred, 5.0, 0.4))  # lr = 1 / 2.5: 1 / the larger curvature
 for name, inputs, b_goal, lr in runs:
     torch.manual_seed(0)
     model = nn.Linear(1, 1)

@@ -13,7 +13,7 @@ loss_fn = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 
 n_epochs = 50
-history = []  # (w, loss) after every epoch, kept for the comparisons
+history = []  # per epoch: (w after the step, loss before it), for comparisons
 
 for epoch in range(1, n_epochs + 1):
     y_pred = model(X)  # 1. prediction
