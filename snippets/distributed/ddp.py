@@ -88,6 +88,7 @@ def main():
         # Every process sends its shard and its log to every other one.
         reports = [None] * world_size
         dist.all_gather_object(reports, (shard, history))
+        dist.barrier()  # every process has its copy before any of them leaves
     finally:
         dist.destroy_process_group()  # leave the group, even after an error
 

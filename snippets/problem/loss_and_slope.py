@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # draw into memory: no window, no display needed
 plt.rcParams["svg.hashsalt"] = "problem-loss-and-slope"  # same SVG every build
 plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
 plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
+plt.rcParams["font.size"] = 10  # set, not inherited from an earlier figure
 INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
 for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
     plt.rcParams[key] = INK
