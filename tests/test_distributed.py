@@ -36,7 +36,10 @@ def table(output: str) -> list[tuple[str, ...]]:
 
 def test_the_launcher_shows_the_torchrun_command_and_two_processes(launched):
     _, output = launched
-    command = "torchrun --standalone --nproc-per-node=2 snippets/distributed/ddp.py"
+    command = (
+        "torchrun --standalone --nproc-per-node=2 --max-restarts=1 "
+        "snippets/distributed/ddp.py"
+    )
     assert output.startswith(f"$ {command}\n")
     assert f"```bash\n{command}\n```" in PAGE, "the page shows the same command"
     assert "2 process(es), backend gloo, device cpu" in output

@@ -2,7 +2,8 @@
 # they printed. Run it from the repository's root (ddp.py is in
 # snippets/distributed/). In a terminal, the same run is one command:
 #
-#     torchrun --standalone --nproc-per-node=2 snippets/distributed/ddp.py
+#     torchrun --standalone --nproc-per-node=2 --max-restarts=1 \
+#         snippets/distributed/ddp.py
 import subprocess
 import sys
 
@@ -11,7 +12,9 @@ def torchrun(program, nproc=2, timeout_s=120):
     """Run `program` as nproc processes on this machine; return what they printed."""
     # `python -m torch.distributed.run` is torchrun, from this Python's torch.
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
-    command += [f"--nproc-per-node={nproc}", program]
+    # --max-restarts=1: if a worker dies, torchrun starts the whole group once
+    # more (the program is deterministic: a second start prints the same).
+    command += [f"--nproc-per-node={nproc}", "--max-restarts=1", program]
     # A new Python, not a copy of this one: nothing this process did (threads,
     # autograd, a GPU in use) reaches the workers.
     process = subprocess.Popen(
@@ -32,5 +35,8 @@ def torchrun(program, nproc=2, timeout_s=120):
     return output
 
 
-print("$ torchrun --standalone --nproc-per-node=2 snippets/distributed/ddp.py")
+print(
+    "$ torchrun --standalone --nproc-per-node=2 --max-restarts=1 "
+    "snippets/distributed/ddp.py"
+)
 print(torchrun("snippets/distributed/ddp.py"), end="")
