@@ -155,8 +155,9 @@ def test_a_weights_curvature_is_2_std2_plus_mean2_and_its_bias_entry_2_mean(scal
     A = torch.cat([X, torch.ones(n, 1, dtype=torch.float64)], dim=1)
     H = 2 / n * A.T @ A
     mean, std = X.mean(dim=0), X.std(dim=0, correction=0)
-    assert torch.allclose(H.diag()[:d], 2 * (std**2 + mean**2), rtol=1e-12)
-    assert torch.allclose(H[:d, d], 2 * mean, rtol=1e-12)
+    assert torch.allclose(H.diag()[:d], 2 * (std**2 + mean**2), rtol=1e-12, atol=1e-12)
+    # float64; a mean near 0 needs an absolute tolerance too
+    assert torch.allclose(H[:d, d], 2 * mean, rtol=1e-12, atol=1e-12)
     printed = {
         line.split(":")[0]: line.split(":")[1].strip()
         for line in output.splitlines()[2:6]

@@ -29,7 +29,10 @@ def test_no_bias_reproduces_part3_digit_for_digit():
     part3, part3_output = run("loss_and_optimizer/train.py")
     no_bias, no_bias_output = run("torch_model/no_bias.py")
     assert no_bias_output == part3_output
-    np.testing.assert_allclose(no_bias["history"], part3["history"], rtol=1e-6)
+    # The same float32 operations in the same order; atol for losses near 0.
+    np.testing.assert_allclose(
+        no_bias["history"], part3["history"], rtol=1e-6, atol=1e-7
+    )
     assert no_bias["model"].bias is None
 
 
