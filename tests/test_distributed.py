@@ -36,10 +36,7 @@ def table(output: str) -> list[tuple[str, ...]]:
 
 def test_the_launcher_shows_the_torchrun_command_and_two_processes(launched):
     _, output = launched
-    command = (
-        "torchrun --standalone --nproc-per-node=2 --max-restarts=1 "
-        "snippets/distributed/ddp.py"
-    )
+    command = "torchrun --standalone --nproc-per-node=2 snippets/distributed/ddp.py"
     assert output.startswith(f"$ {command}\n")
     assert f"```bash\n{command}\n```" in PAGE, "the page shows the same command"
     assert "2 process(es), backend gloo, device cpu" in output
@@ -302,3 +299,28 @@ def test_solutions_open_in_the_built_page(site_dir: Path):
     for block in blocks:
         assert '<div class="language-python highlight">' in block
         assert '<div class="language-text highlight">' in block
+
+
+def test_the_launcher_runs_again_only_after_a_gloo_abort(tmp_path: Path):
+    """One more start after a worker's abort; any other failure is final."""
+    torchrun = runpy.run_path(str(LAUNCH), run_name="launch_functions")["torchrun"]
+    marker = tmp_path / "started-once"
+    aborts_once = tmp_path / "aborts_once.py"
+    aborts_once.write_text(
+        "import pathlib, sys\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if not marker.exists():\n"
+        "    marker.write_text('x')\n"
+        "    sys.stderr.write('terminate called without an active exception\\n')\n"
+        "    sys.exit(134)\n"
+        "print('second start')\n"
+    )
+    assert torchrun(str(aborts_once), nproc=1, timeout_s=120) == "second start\n"
+    fails = tmp_path / "fails.py"
+    fails.write_text(
+        f"import pathlib\npathlib.Path({str(tmp_path / 'runs')!r}).open('a')"
+        ".write('x')\nraise SystemExit('no')\n"
+    )
+    with pytest.raises(RuntimeError, match="failed"):
+        torchrun(str(fails), nproc=1, timeout_s=120)
+    assert (tmp_path / "runs").read_text() == "x"  # started once, not twice
