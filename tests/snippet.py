@@ -35,6 +35,8 @@ CONFIG = chapter_model.load_config(ROOT / "mkdocs.yml")
 CHAPTERS = chapter_model.project_chapters(ROOT)  # every page in nav order
 PAGES = [c.src_uri for c in CHAPTERS]  # docs/ pages, nav order
 CODE_CHAPTERS = [c for c in CHAPTERS if c.blocks]
+# Chapters with code but no exercises: a comparison, and symptoms with fixes.
+NO_EXERCISES = {"side_by_side.md", "troubleshooting.md"}
 SNIPPETS = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("snippets/**/*.py"))
 
 

@@ -10,12 +10,9 @@ import pytest
 
 from chapter import Block, Prose
 from snippet import CHAPTERS as MODELS
-from snippet import ROOT, run
+from snippet import NO_EXERCISES, ROOT, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
-# Chapters whose code a learner can practise on: all with executed code but the
-# side-by-side comparison and the troubleshooting page (symptoms and fixes).
-NO_EXERCISES = {"side_by_side.md", "troubleshooting.md"}
 CHAPTERS = [
     c.src_uri.removesuffix(".md")
     for c in MODELS

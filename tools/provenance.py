@@ -130,19 +130,9 @@ def is_versions_cell(cell) -> bool:
     return cell.get("metadata", {}).get(KIND) == "versions"
 
 
-def insert_versions_cell(notebook, stem: str, after_id: str):
-    """Put the versions cell right after the cell `after_id` (the notebook's note
-    about where it comes from), or first if there is none. Returns the notebook."""
-    ids = [cell.get("id") for cell in notebook.cells]
-    at = ids.index(after_id) + 1 if after_id in ids else 0
-    notebook.cells.insert(at, versions_cell(stem))
-    return notebook
-
-
 def stamp(notebook, stem: str, more_url: str | None = None):
-    """Put the version line above the versions cell (added at write time, so
-    that the date never invalidates the cache of executed notebooks). Returns
-    the notebook; without a versions cell it is returned unchanged."""
+    """Put the version line above the versions cell (added when the download is
+    written). Returns the notebook; without a versions cell, unchanged."""
     for at, cell in enumerate(notebook.cells):
         if is_versions_cell(cell):
             notebook.cells.insert(at, line_cell(stem, more_url))
