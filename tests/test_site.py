@@ -74,12 +74,12 @@ def test_no_traceback_and_no_raw_tex(page: str, site_dir: Path):
     text = built_page(site_dir, page)
     assert "Traceback (most recent call last)" not in text
     assert 'class="arithmatex"' not in text, "a formula was left as raw TeX"
-    assert "\\(" not in re.sub(r"<annotation.*?</annotation>", "", text, flags=re.S)
+    assert "\\(" not in text
 
 
 def test_maths_is_mathml_with_no_stylesheet_or_fonts(site_dir: Path):
     problem = built_page(site_dir, "problem.md")
-    assert problem.count('<span class="katex-display"><span class="katex"><math') >= 5
+    assert problem.count('<span class="katex-display"><math') >= 5
     assert (
         '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in problem
     )

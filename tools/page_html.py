@@ -3,11 +3,14 @@
 Every step keeps what the reader sees and what assistive technology reads:
 
 * `slim_code`: Pygments wraps every token of a code block in a span. Spans
-  that Material draws in the code's own colour (`PLAIN`: names, whitespace,
-  `True`/`None`, string prefixes; about a quarter of a code page's elements)
-  are unwrapped into text, and neighbouring spans drawn in the same colour
-  (`SAME_COLOUR`: an operator next to punctuation, the pieces of an
-  f-string), with only whitespace between them, become one span.
+  drawn in the code's own colour (`PLAIN`: names, whitespace, `True`/`None`,
+  string prefixes, and operators and punctuation, which
+  docs/stylesheets/site.css draws in the code's colour too; two thirds of a
+  code block's elements) are unwrapped into text, and neighbouring spans
+  drawn in the same colour (`SAME_COLOUR`: the pieces of an f-string, a
+  keyword pair), with only whitespace between them, become one span. Every
+  element costs the phone's browser time each time Material's JavaScript
+  makes it recompute the page's styles (several times as a page loads).
 * `slim_svg`: matplotlib's inline SVG loses its RDF `<metadata>` (not allowed
   in HTML), its pretty-printing, and the `<g>` groups that carry nothing but an
   id no one refers to (a third of a figure's elements).
@@ -22,16 +25,15 @@ from __future__ import annotations
 
 import re
 
-# Pygments classes Material colours as plain code: `.n` and `.kc` take
+# Pygments classes drawn as plain code: `.n` and `.kc` take
 # --md-code-hl-name-color, which is --md-code-fg-color (the code's colour, in
-# both schemes); `.w`, `.sa`, `.fm` and `.vm` are not styled at all.
-PLAIN = frozenset({"n", "w", "kc", "sa", "fm", "vm"})
-# Classes drawn in one colour, in both schemes: Material's own groups, and
-# operators with punctuation (docs/stylesheets/site.css gives both #5a5a5a in
-# the light scheme; Material gives both --md-default-fg-color--light in the
-# dark one). tests/test_page_weight.py checks these against the stylesheets.
+# both schemes); `.o`, `.ow` and `.p` take the operator and punctuation
+# colours, which docs/stylesheets/site.css sets to --md-code-fg-color in both
+# schemes; `.w`, `.sa`, `.fm` and `.vm` are not styled at all.
+PLAIN = frozenset({"n", "w", "kc", "sa", "fm", "vm", "o", "ow", "p"})
+# Classes drawn in one colour, in both schemes: Material's own groups.
+# tests/test_page_weight.py checks these against the stylesheets.
 SAME_COLOUR = {
-    **dict.fromkeys(["o", "ow", "p"], "operator or punctuation"),
     **dict.fromkeys(["s", "s1", "s2", "sb", "sc", "si", "ss", "l", "cpf"], "string"),
     **dict.fromkeys(["il", "m", "mb", "mf", "mh", "mi", "mo"], "number"),
     **dict.fromkeys(["k", "kd", "kn", "kp", "kr", "kt"], "keyword"),
