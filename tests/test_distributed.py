@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import nbformat
 import pytest
 import torch
-import torch.distributed as dist
 from torch.distributed.run import get_args_parser
 
-from execution import run_block
-from snippet import CHAPTERS, ROOT, run
+from snippet import CHAPTERS, PAGES, ROOT, run
 
 DDP = ROOT / "snippets/distributed/ddp.py"
 LAUNCH = ROOT / "snippets/distributed/launch.py"
@@ -28,24 +27,19 @@ ROW_RE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def launched() -> str:
-    """The page's block, run as the build runs it (tools/execution.py's
-    `run_block`: exec() under a module name, not `__main__`, print captured,
-    from the repository's root) in a process where autograd has run, as
-    earlier blocks' backward() has in the build: torchrun with two processes,
-    started by launch.py. Returns what the block printed."""
-    w = torch.ones(1, requires_grad=True)
-    (w * 2).sum().backward()  # autograd has run in this process
-    assert w.grad.item() == 2
-    chapter = next(c for c in CHAPTERS if c.src_uri == "distributed.md")
-    block = chapter.block("distributed-torchrun")
-    assert block.snippet == "snippets/distributed/launch.py"
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return run_block(chapter, block)
-    finally:
-        os.chdir(cwd)
+def launched(site_dir: Path) -> str:
+    """What the page's block printed in the shared build: launch.py, run as the
+    build runs every block, started ddp.py with torchrun in two processes. (The
+    notebook holds the build's outputs; tests/test_notebooks.py checks that
+    they are what the page shows.)"""
+    notebook = nbformat.read(site_dir / "notebooks/distributed.ipynb", as_version=4)
+    cells = [
+        c
+        for c in notebook.cells
+        if c.metadata.get("block_id") == "distributed-torchrun"
+    ]
+    assert len(cells) == 1
+    return "".join(o.text for o in cells[0].outputs if o.output_type == "stream")
 
 
 def launcher() -> dict:
@@ -146,19 +140,61 @@ def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path):
     assert output == "True True\n"
 
 
+class PopenOnceStarted(subprocess.Popen):
+    """subprocess.Popen whose communicate() first waits (up to 120 s) until
+    both workers have written their process ids into `folder`: torchrun()'s
+    timeout then counts from there, however slowly a loaded machine starts
+    torchrun and its workers."""
+
+    folder: Path
+
+    def communicate(self, input=None, timeout=None):  # noqa: A002
+        deadline = time.monotonic() + 120
+        while len(pids(self.folder)) < 2 and time.monotonic() < deadline:
+            try:
+                self.wait(timeout=0.1)  # torchrun ended early: stop waiting
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        return super().communicate(input, timeout)
+
+
+def pids(folder: Path) -> list[int]:
+    """The process ids the workers wrote (each file renamed into place whole)."""
+    return [int(path.read_text()) for path in folder.glob("[0-9]*")]
+
+
+def alive(pid: int) -> bool:
+    """Running, or stopped but not yet reaped by anyone but a zombie's parent."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")  # Linux: a zombie has exited
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
 def test_a_stuck_worker_becomes_an_error_and_the_workers_are_stopped(tmp_path: Path):
-    marker = tmp_path / "started"
-    started = time.monotonic()
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    (tmp_path / "program.py").write_text(
+        "import os, pathlib, threading\n"
+        f"folder = pathlib.Path({str(folder)!r})\n"
+        "(folder / ('.' + os.environ['RANK'])).write_text(str(os.getpid()))\n"
+        "(folder / ('.' + os.environ['RANK'])).rename(folder / os.environ['RANK'])\n"
+        "threading.Event().wait()  # never returns\n",
+        encoding="utf-8",
+    )
+    torchrun = launcher()["torchrun"]
+    popen = type("Popen", (PopenOnceStarted,), {"folder": folder})
+    torchrun.__globals__["subprocess"] = SimpleNamespace(
+        Popen=popen, PIPE=subprocess.PIPE, TimeoutExpired=subprocess.TimeoutExpired
+    )
     with pytest.raises(RuntimeError, match=r"still running after 3 s"):
-        torchrun_program(
-            tmp_path,
-            "import pathlib, threading\n"
-            f"pathlib.Path({str(marker)!r}).touch()\n"
-            "threading.Event().wait()  # never returns\n",
-            timeout_s=3,
-        )
-    assert marker.exists(), "the workers had started"
-    assert time.monotonic() - started < 60, "torchrun stopped its workers"
+        torchrun(str(tmp_path / "program.py"), timeout_s=3)
+    started = pids(folder)
+    assert len(started) == 2, "both workers had started"
+    assert not any(alive(pid) for pid in started), "torchrun stopped its workers"
 
 
 def test_a_failing_worker_stops_the_others_and_its_error_is_raised(tmp_path: Path):
@@ -175,12 +211,25 @@ def test_a_failing_worker_stops_the_others_and_its_error_is_raised(tmp_path: Pat
         )
 
 
-def test_the_launcher_runs_to_the_end_as_the_build_runs_it(launched):
-    """The fixture runs the block with exec() under a module name (not
-    `__main__`) after autograd ran in the process: it ran to its last line and
-    this process never joined a group."""
+def test_the_launcher_ran_to_the_end_in_the_build_after_autograd(launched):
+    """The build ran the block with exec() under a module name, not `__main__`
+    (tools/execution.py's run_block, markdown-exec's way), in the process that
+    had run the earlier pages' blocks, backward() among them: MkDocs renders
+    the pages in its file order, index.md first, then by name."""
+    order = sorted(PAGES, key=lambda page: (page != "index.md", page))
+    earlier = order[: order.index("distributed.md")]
+    codes = [b.code for c in CHAPTERS if c.src_uri in earlier for b in c.blocks]
+    assert any(".backward()" in code for code in codes)
     assert "largest difference from plain gradient descent" in launched
-    assert not dist.is_initialized(), "this process never joined a group"
+
+
+def test_the_launcher_never_joins_a_group_itself():
+    """It imports no torch: only its workers, new Pythons, join the group."""
+    tree = ast.parse(LAUNCH.read_text(encoding="utf-8"))
+    nodes = list(ast.walk(tree))
+    imported = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in nodes if isinstance(n, ast.ImportFrom)}
+    assert imported == {"subprocess", "sys"}
 
 
 def test_the_page_declares_the_file_the_block_runs():
