@@ -119,25 +119,39 @@ def test_without_the_all_reduce_the_copies_drift_apart_and_the_launcher_says_so(
     assert "program.py failed (exit status" in str(error.value)
 
 
-def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path):
-    """The page: DDP copies the first process's parameters when it wraps the model."""
-    output = torchrun_program(
-        tmp_path,
+def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path, programs):
+    """The page: DDP copies the first process's parameters when it wraps the
+    model. Two processes in a gloo group, as under torchrun: a program forked
+    from a parent that imported torch (`programs`) forks once more, so neither
+    pays for the import."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import datetime, os\n"
         "import torch, torch.distributed as dist\n"
         "from torch.nn.parallel import DistributedDataParallel\n"
-        "dist.init_process_group('gloo')\n"
-        "torch.manual_seed(dist.get_rank())  # a different start in each process\n"
+        "rank = 1 if os.fork() == 0 else 0  # two processes\n"
+        "dist.init_process_group(\n"
+        f"    'gloo', init_method='file://{tmp_path / 'store'}', rank=rank,\n"
+        "    world_size=2, timeout=datetime.timedelta(seconds=60)\n"
+        ")\n"
+        "torch.manual_seed(rank)  # a different start in each process\n"
         "model = torch.nn.Linear(1, 1)\n"
         "before = [None, None]\n"
         "dist.all_gather_object(before, model.weight.item())\n"
         "DistributedDataParallel(model)\n"
         "after = [None, None]\n"
         "dist.all_gather_object(after, model.weight.item())\n"
-        "if dist.get_rank() == 0:\n"
+        "if rank == 0:\n"
         "    print(before[0] != before[1], after[0] == after[1] == before[0])\n"
-        "dist.destroy_process_group()\n",
+        "dist.destroy_process_group()\n"
+        "if rank == 1:\n"
+        "    os._exit(0)\n"
+        "assert os.waitstatus_to_exitcode(os.wait()[1]) == 0, 'rank 1 failed'\n",
+        encoding="utf-8",
     )
-    assert output == "True True\n"
+    process = programs.run(program, tmp_path, timeout=120)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout == "True True\n"
 
 
 class PopenOnceStarted(subprocess.Popen):
@@ -190,8 +204,8 @@ def test_a_stuck_worker_becomes_an_error_and_the_workers_are_stopped(tmp_path: P
     torchrun.__globals__["subprocess"] = SimpleNamespace(
         Popen=popen, PIPE=subprocess.PIPE, TimeoutExpired=subprocess.TimeoutExpired
     )
-    with pytest.raises(RuntimeError, match=r"still running after 3 s"):
-        torchrun(str(tmp_path / "program.py"), timeout_s=3)
+    with pytest.raises(RuntimeError, match=r"still running after 1 s"):
+        torchrun(str(tmp_path / "program.py"), timeout_s=1)
     started = pids(folder)
     assert len(started) == 2, "both workers had started"
     assert not any(alive(pid) for pid in started), "torchrun stopped its workers"
