@@ -7,6 +7,7 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import threading
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -26,13 +27,16 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site: one strict build, cache off, for the whole test run (shared by
-    pytest-xdist's workers)."""
+    """The site: one strict clean build for the whole test run (shared by
+    pytest-xdist's workers). Its cache starts empty (`build_cache`): every block
+    runs, and is stored for the reproducibility test's cached build."""
     shared = _shared(tmp_path_factory)
     site = shared / "site"
     with FileLock(str(shared / "site.lock")):
         if not (site / "index.html").exists():
-            process = build_site(ROOT / "mkdocs.yml", site)
+            cache = shared / "build-cache"
+            shutil.rmtree(cache, ignore_errors=True)  # a clean build: empty
+            process = build_site(ROOT / "mkdocs.yml", site, cache=cache)
             (shared / "build.log").write_text(process.stderr, encoding="utf-8")
             if process.returncode != 0:
                 pytest.fail(f"mkdocs build --strict failed:\n{process.stderr}")
@@ -43,6 +47,12 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_log(site_dir: Path) -> str:
     """What the shared build printed."""
     return (site_dir.parent / "build.log").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def build_cache(site_dir: Path) -> Path:
+    """The cache the shared build filled (DOCS_CACHE_DIR): every block it ran."""
+    return site_dir.parent / "build-cache"
 
 
 @pytest.fixture(scope="session")

@@ -83,13 +83,15 @@ def source_date_epoch() -> str:
 
 
 def build_site(
-    config_file: Path, site_dir: Path, cwd: Path = ROOT, cache: bool = False
+    config_file: Path, site_dir: Path, cwd: Path = ROOT, cache: Path | None = None
 ) -> subprocess.CompletedProcess:
-    """Run the build that `make site` runs (strict); cache off unless asked."""
+    """Run the build that `make site` runs (strict). The cache is off unless
+    `cache` names its folder (DOCS_CACHE_DIR)."""
     env = {
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
-        "DOCS_CACHE": str(int(cache)),
+        "DOCS_CACHE": str(int(cache is not None)),
+        "DOCS_CACHE_DIR": str(cache or ""),
         "SOURCE_DATE_EPOCH": source_date_epoch(),
     }
     command = [sys.executable, "-m", "mkdocs", "build", "--strict"]

@@ -1,6 +1,7 @@
 """The build's cache: prose edits execute nothing, snippet edits execute only
 their blocks and the blocks that declare them (runs=), DOCS_CACHE=0 switches it
-off, stale entries are pruned, and a cached build equals a clean one."""
+off, DOCS_CACHE_DIR moves it, stale entries are pruned, and a cached build
+equals a clean one."""
 
 from __future__ import annotations
 
@@ -48,10 +49,14 @@ def outputs(html: str) -> set[str]:
 
 
 def build(
-    root: Path, cache: str = "1", site: str = "site"
+    root: Path, cache: str = "1", site: str = "site", folder: str = ""
 ) -> tuple[int, int, bool, str]:
-    """Build; return (blocks run, blocks from the cache, torch imported, html)."""
+    """Build; return (blocks run, blocks from the cache, torch imported, html).
+    `folder`: DOCS_CACHE_DIR ("": unset, the default folder)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": cache}
+    env.pop("DOCS_CACHE_DIR", None)
+    if folder:
+        env["DOCS_CACHE_DIR"] = folder
     process = subprocess.run(
         [sys.executable, "-c", BUILD, "build", "--strict", "-d", site],
         cwd=root,
@@ -134,8 +139,18 @@ def test_a_block_is_rerun_when_a_file_it_declares_changes(tmp_path):
         "snippets/value.py": "value = 1\n",
     }
     small_project(tmp_path, {"index.md": "# Home\n", "cached.md": page}, files)
-    assert build(tmp_path)[:2] == (1, 0)
+    # In a folder of its own (DOCS_CACHE_DIR, relative to the project), which
+    # holds a file that is not the cache's: pruning leaves it alone.
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "notes.json").write_text("{}")
+    assert build(tmp_path, folder="elsewhere")[:2] == (1, 0)
+    first = set(folder.glob("*.block.json"))
+    assert len(first) == 1 and not (tmp_path / ".cache").exists()
     (tmp_path / "snippets/value.py").write_text("value = 2\n")
-    run, cached, _, html = build(tmp_path)
+    run, cached, _, html = build(tmp_path, folder=str(folder))  # absolute
     assert (run, cached) == (1, 0)
     assert "2" in outputs(html) and "1" not in outputs(html)
+    after = set(folder.glob("*.block.json"))
+    assert len(after) == 1 and after != first, "the stale entry is pruned"
+    assert (folder / "notes.json").read_text() == "{}"

@@ -1,18 +1,21 @@
 """Several processes: DDP under torchrun equals single-process gradient descent."""
 
+import ast
+import os
 import re
 import runpy
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import nbformat
 import pytest
 import torch
-import torch.distributed as dist
 from torch.distributed.run import get_args_parser
 
-from snippet import ROOT, run
+from snippet import CHAPTERS, PAGES, ROOT, run
 
 DDP = ROOT / "snippets/distributed/ddp.py"
 LAUNCH = ROOT / "snippets/distributed/launch.py"
@@ -24,9 +27,31 @@ ROW_RE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def launched():
-    """The page's block: torchrun with two processes, started by launch.py."""
-    return run("distributed/launch.py")
+def launched(site_dir: Path) -> str:
+    """What the page's block printed in the shared build: launch.py, run as the
+    build runs every block, started ddp.py with torchrun in two processes. (The
+    notebook holds the build's outputs; tests/test_notebooks.py checks that
+    they are what the page shows.)"""
+    notebook = nbformat.read(site_dir / "notebooks/distributed.ipynb", as_version=4)
+    cells = [
+        c
+        for c in notebook.cells
+        if c.metadata.get("block_id") == "distributed-torchrun"
+    ]
+    assert len(cells) == 1
+    return "".join(o.text for o in cells[0].outputs if o.output_type == "stream")
+
+
+def launcher() -> dict:
+    """launch.py's imports and functions, without the lines that launch ddp.py."""
+    tree = ast.parse(LAUNCH.read_text(encoding="utf-8"), str(LAUNCH))
+    kept = (ast.Import, ast.ImportFrom, ast.FunctionDef)
+    dropped = [n for n in tree.body if not isinstance(n, kept)]
+    assert all(ast.unparse(n).startswith("print(") for n in dropped)
+    tree.body = [n for n in tree.body if isinstance(n, kept)]
+    namespace = {"__name__": "launch_functions"}
+    exec(compile(tree, str(LAUNCH), "exec"), namespace)  # noqa: S102
+    return namespace
 
 
 def table(output: str) -> list[tuple[str, ...]]:
@@ -35,7 +60,7 @@ def table(output: str) -> list[tuple[str, ...]]:
 
 
 def test_the_launcher_shows_the_torchrun_command_and_two_processes(launched):
-    _, output = launched
+    output = launched
     command = "torchrun --standalone --nproc-per-node=2 snippets/distributed/ddp.py"
     assert output.startswith(f"$ {command}\n")
     assert f"```bash\n{command}\n```" in PAGE, "the page shows the same command"
@@ -44,7 +69,7 @@ def test_the_launcher_shows_the_torchrun_command_and_two_processes(launched):
 
 
 def test_every_step_equals_plain_gradient_descent_on_all_the_data(launched):
-    rows = table(launched[1])
+    rows = table(launched)
     namespace = runpy.run_path(str(DDP), run_name="ddp")  # functions, no main()
     assert len(rows) == namespace["n_steps"] == 5
     reference = namespace["train_single_process"]()
@@ -54,19 +79,13 @@ def test_every_step_equals_plain_gradient_descent_on_all_the_data(launched):
         assert (float(w1), float(b1)) == pytest.approx(reference[step][:2], abs=5e-7)
         # "the logged loss ... can differ in the last printed digit"
         assert float(loss) == pytest.approx(float(loss1), abs=1e-5)
-    largest = float(re.search(r"plain gradient descent: (\S+)$", launched[1])[1])
+    largest = float(re.search(r"plain gradient descent: (\S+)$", launched)[1])
     assert largest < 1e-5
     assert float(rows[-1][0]) > float(rows[0][0]) + 0.5, "five steps moved w"
 
 
-def test_plain_python_runs_a_group_of_one_process(tmp_path: Path):
-    process = subprocess.run(
-        [sys.executable, str(DDP)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def test_plain_python_runs_a_group_of_one_process(tmp_path: Path, programs):
+    process = programs.run(DDP, tmp_path, timeout=120)  # `python ddp.py`
     assert process.returncode == 0, process.stderr
     assert process.stdout.startswith("1 process(es), backend gloo, device cpu\n")
     assert "rank 0 holds x = [1.0, 2.0, 3.0, 4.0]" in process.stdout
@@ -74,14 +93,14 @@ def test_plain_python_runs_a_group_of_one_process(tmp_path: Path):
     assert len(rows) == 5 and all(row[:3] == row[3:] for row in rows)
 
 
-def torchrun_program(tmp_path: Path, source: str, launched, **options) -> str:
+def torchrun_program(tmp_path: Path, source: str, **options) -> str:
     path = tmp_path / "program.py"
     path.write_text(source, encoding="utf-8")
-    return launched[0]["torchrun"](str(path), **options)
+    return launcher()["torchrun"](str(path), **options)
 
 
 def test_without_the_all_reduce_the_copies_drift_apart_and_the_launcher_says_so(
-    tmp_path: Path, launched
+    tmp_path: Path,
 ):
     """DistributedDataParallel replaced by a wrapper that averages nothing."""
     no_all_reduce = (
@@ -96,53 +115,105 @@ def test_without_the_all_reduce_the_copies_drift_apart_and_the_launcher_says_so(
     line = "from torch.nn.parallel import DistributedDataParallel\n"
     assert line in source
     with pytest.raises(RuntimeError, match="the copies drifted apart") as error:
-        torchrun_program(tmp_path, source.replace(line, no_all_reduce), launched)
+        torchrun_program(tmp_path, source.replace(line, no_all_reduce))
     assert "program.py failed (exit status" in str(error.value)
 
 
-def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path, launched):
-    """The page: DDP copies the first process's parameters when it wraps the model."""
-    output = torchrun_program(
-        tmp_path,
+def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path, programs):
+    """The page: DDP copies the first process's parameters when it wraps the
+    model. Two processes in a gloo group, as under torchrun: a program forked
+    from a parent that imported torch (`programs`) forks once more, so neither
+    pays for the import."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import datetime, os\n"
         "import torch, torch.distributed as dist\n"
         "from torch.nn.parallel import DistributedDataParallel\n"
-        "dist.init_process_group('gloo')\n"
-        "torch.manual_seed(dist.get_rank())  # a different start in each process\n"
+        "rank = 1 if os.fork() == 0 else 0  # two processes\n"
+        "dist.init_process_group(\n"
+        f"    'gloo', init_method='file://{tmp_path / 'store'}', rank=rank,\n"
+        "    world_size=2, timeout=datetime.timedelta(seconds=60)\n"
+        ")\n"
+        "torch.manual_seed(rank)  # a different start in each process\n"
         "model = torch.nn.Linear(1, 1)\n"
         "before = [None, None]\n"
         "dist.all_gather_object(before, model.weight.item())\n"
         "DistributedDataParallel(model)\n"
         "after = [None, None]\n"
         "dist.all_gather_object(after, model.weight.item())\n"
-        "if dist.get_rank() == 0:\n"
+        "if rank == 0:\n"
         "    print(before[0] != before[1], after[0] == after[1] == before[0])\n"
-        "dist.destroy_process_group()\n",
-        launched,
+        "dist.destroy_process_group()\n"
+        "if rank == 1:\n"
+        "    os._exit(0)\n"
+        "assert os.waitstatus_to_exitcode(os.wait()[1]) == 0, 'rank 1 failed'\n",
+        encoding="utf-8",
     )
-    assert output == "True True\n"
+    process = programs.run(program, tmp_path, timeout=120)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout == "True True\n"
 
 
-def test_a_stuck_worker_becomes_an_error_and_the_workers_are_stopped(
-    tmp_path: Path, launched
-):
-    marker = tmp_path / "started"
-    started = time.monotonic()
-    with pytest.raises(RuntimeError, match=r"still running after 3 s"):
-        torchrun_program(
-            tmp_path,
-            "import pathlib, threading\n"
-            f"pathlib.Path({str(marker)!r}).touch()\n"
-            "threading.Event().wait()  # never returns\n",
-            launched,
-            timeout_s=3,
-        )
-    assert marker.exists(), "the workers had started"
-    assert time.monotonic() - started < 60, "torchrun stopped its workers"
+class PopenOnceStarted(subprocess.Popen):
+    """subprocess.Popen whose communicate() first waits (up to 120 s) until
+    both workers have written their process ids into `folder`: torchrun()'s
+    timeout then counts from there, however slowly a loaded machine starts
+    torchrun and its workers."""
+
+    folder: Path
+
+    def communicate(self, input=None, timeout=None):  # noqa: A002
+        deadline = time.monotonic() + 120
+        while len(pids(self.folder)) < 2 and time.monotonic() < deadline:
+            try:
+                self.wait(timeout=0.1)  # torchrun ended early: stop waiting
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        return super().communicate(input, timeout)
 
 
-def test_a_failing_worker_stops_the_others_and_its_error_is_raised(
-    tmp_path: Path, launched
-):
+def pids(folder: Path) -> list[int]:
+    """The process ids the workers wrote (each file renamed into place whole)."""
+    return [int(path.read_text()) for path in folder.glob("[0-9]*")]
+
+
+def alive(pid: int) -> bool:
+    """Running, or stopped but not yet reaped by anyone but a zombie's parent."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")  # Linux: a zombie has exited
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def test_a_stuck_worker_becomes_an_error_and_the_workers_are_stopped(tmp_path: Path):
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    (tmp_path / "program.py").write_text(
+        "import os, pathlib, threading\n"
+        f"folder = pathlib.Path({str(folder)!r})\n"
+        "(folder / ('.' + os.environ['RANK'])).write_text(str(os.getpid()))\n"
+        "(folder / ('.' + os.environ['RANK'])).rename(folder / os.environ['RANK'])\n"
+        "threading.Event().wait()  # never returns\n",
+        encoding="utf-8",
+    )
+    torchrun = launcher()["torchrun"]
+    popen = type("Popen", (PopenOnceStarted,), {"folder": folder})
+    torchrun.__globals__["subprocess"] = SimpleNamespace(
+        Popen=popen, PIPE=subprocess.PIPE, TimeoutExpired=subprocess.TimeoutExpired
+    )
+    with pytest.raises(RuntimeError, match=r"still running after 1 s"):
+        torchrun(str(tmp_path / "program.py"), timeout_s=1)
+    started = pids(folder)
+    assert len(started) == 2, "both workers had started"
+    assert not any(alive(pid) for pid in started), "torchrun stopped its workers"
+
+
+def test_a_failing_worker_stops_the_others_and_its_error_is_raised(tmp_path: Path):
+    """The worker's own error reaches the message (torchrun passes its stderr
+    on: what the gloo-abort retry below reads)."""
     with pytest.raises(RuntimeError, match="worker 1 broke"):
         torchrun_program(
             tmp_path,
@@ -150,42 +221,29 @@ def test_a_failing_worker_stops_the_others_and_its_error_is_raised(
             "if os.environ['RANK'] == '1':\n"
             "    raise ValueError('worker 1 broke')\n"
             "threading.Event().wait()\n",
-            launched,
             timeout_s=100,
         )
 
 
-def test_the_launcher_runs_to_the_end_after_autograd_ran_in_its_process():
-    """The build runs earlier blocks' backward() in the process that launches."""
-    code = (
-        "import runpy, torch\n"
-        "w = torch.ones(1, requires_grad=True)\n"
-        "(w * 2).sum().backward()  # autograd has run in this process\n"
-        "assert w.grad.item() == 2\n"
-        "runpy.run_path('snippets/distributed/launch.py', run_name='_block')\n"
-    )
-    process = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert process.returncode == 0, process.stderr
-    assert "largest difference from plain gradient descent" in process.stdout
+def test_the_launcher_ran_to_the_end_in_the_build_after_autograd(launched):
+    """The build ran the block with exec() under a module name, not `__main__`
+    (tools/execution.py's run_block, markdown-exec's way), in the process that
+    had run the earlier pages' blocks, backward() among them: MkDocs renders
+    the pages in its file order, index.md first, then by name."""
+    order = sorted(PAGES, key=lambda page: (page != "index.md", page))
+    earlier = order[: order.index("distributed.md")]
+    codes = [b.code for c in CHAPTERS if c.src_uri in earlier for b in c.blocks]
+    assert any(".backward()" in code for code in codes)
+    assert "largest difference from plain gradient descent" in launched
 
 
-def test_the_launcher_runs_when_executed_like_markdown_exec_does():
-    """markdown-exec runs the code with exec() and a module name, not __main__."""
-    source = LAUNCH.read_text(encoding="utf-8")
-    printed = []
-    namespace = {
-        "__name__": "_code_block_id_distributed_torchrun",
-        "print": lambda *args, **kwargs: printed.append(" ".join(map(str, args))),
-    }
-    exec(compile(source, "<code block: id distributed-torchrun>", "exec"), namespace)
-    assert any("largest difference" in text for text in printed)
-    assert not dist.is_initialized(), "this process never joined a group"
+def test_the_launcher_never_joins_a_group_itself():
+    """It imports no torch: only its workers, new Pythons, join the group."""
+    tree = ast.parse(LAUNCH.read_text(encoding="utf-8"))
+    nodes = list(ast.walk(tree))
+    imported = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in nodes if isinstance(n, ast.ImportFrom)}
+    assert imported == {"subprocess", "sys"}
 
 
 def test_the_page_declares_the_file_the_block_runs():
@@ -301,26 +359,59 @@ def test_solutions_open_in_the_built_page(site_dir: Path):
         assert '<div class="language-text highlight">' in block
 
 
-def test_the_launcher_runs_again_only_after_a_gloo_abort(tmp_path: Path):
-    """One more start after a worker's abort; any other failure is final."""
-    torchrun = runpy.run_path(str(LAUNCH), run_name="launch_functions")["torchrun"]
-    marker = tmp_path / "started-once"
-    aborts_once = tmp_path / "aborts_once.py"
-    aborts_once.write_text(
-        "import pathlib, sys\n"
-        f"marker = pathlib.Path({str(marker)!r})\n"
-        "if not marker.exists():\n"
-        "    marker.write_text('x')\n"
-        "    sys.stderr.write('terminate called without an active exception\\n')\n"
-        "    sys.exit(134)\n"
-        "print('second start')\n"
+ABORT = "terminate called without an active exception\n"
+
+
+class FakePopen:
+    """Stands in for subprocess.Popen in torchrun()'s globals: each start is the
+    next (exit status, stdout, stderr) of `runs`; the commands are recorded."""
+
+    def __init__(self, *runs: tuple[int, str, str]) -> None:
+        self.runs, self.commands = list(runs), []
+
+    def __call__(self, command: list[str], **options) -> SimpleNamespace:
+        self.commands.append(command)
+        returncode, output, errors = self.runs.pop(0)
+        return SimpleNamespace(
+            returncode=returncode, communicate=lambda timeout: (output, errors)
+        )
+
+
+def fake_torchrun(*runs: tuple[int, str, str]):
+    """launch.py's torchrun() with FakePopen starting it."""
+    torchrun = launcher()["torchrun"]
+    popen = FakePopen(*runs)
+    torchrun.__globals__["subprocess"] = SimpleNamespace(
+        Popen=popen, PIPE=subprocess.PIPE, TimeoutExpired=subprocess.TimeoutExpired
     )
-    assert torchrun(str(aborts_once), nproc=1, timeout_s=120) == "second start\n"
-    fails = tmp_path / "fails.py"
-    fails.write_text(
-        f"import pathlib\npathlib.Path({str(tmp_path / 'runs')!r}).open('a')"
-        ".write('x')\nraise SystemExit('no')\n"
-    )
-    with pytest.raises(RuntimeError, match="failed"):
-        torchrun(str(fails), nproc=1, timeout_s=120)
-    assert (tmp_path / "runs").read_text() == "x"  # started once, not twice
+    return torchrun, popen
+
+
+def test_the_launcher_runs_again_only_after_a_gloo_abort():
+    """One more start after a worker's abort in gloo; any other failure, or a
+    second abort, is final."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    command += ["--nproc-per-node=1", "program.py"]
+
+    torchrun, popen = fake_torchrun((134, "", ABORT), (0, "second start\n", ""))
+    assert torchrun("program.py", nproc=1) == "second start\n"
+    assert popen.commands == [command, command], "started again, the same way"
+
+    torchrun, popen = fake_torchrun((134, "", ABORT), (134, "", ABORT), (0, "", ""))
+    with pytest.raises(RuntimeError, match=r"program.py failed \(exit status 134\)"):
+        torchrun("program.py", nproc=1)
+    assert len(popen.commands) == 2, "started twice, not three times"
+
+    torchrun, popen = fake_torchrun((1, "", "ValueError: no\n"), (0, "", ""))
+    with pytest.raises(RuntimeError, match=r"failed \(exit status 1\):\nValueError"):
+        torchrun("program.py", nproc=1)
+    assert popen.commands == [command], "started once: not an abort"
+
+    torchrun, popen = fake_torchrun((134, "", "Aborted\n"), (0, "", ""))
+    with pytest.raises(RuntimeError, match="exit status 134"):
+        torchrun("program.py", nproc=1)
+    assert len(popen.commands) == 1, "an abort elsewhere than gloo is final"
+
+    torchrun, popen = fake_torchrun((0, "fine\n", ABORT))
+    assert torchrun("program.py", nproc=1) == "fine\n"
+    assert len(popen.commands) == 1, "a run that succeeded is not run again"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 
@@ -104,12 +102,18 @@ def test_each_regime_as_the_page_describes_it(regimes):
 
 
 def test_the_fastest_rate_is_one_over_c_and_larger_is_slower(regimes):
+    def epochs(lr: float) -> int:
+        # Every rate here converges within 1000 epochs (asserted: not None);
+        # the snippet's default of 10 000 would only cost time.
+        return regimes["epochs_to_converge"](lr, max_epochs=1000)
+
     rates = np.linspace(0.005, 0.13, 26)
-    epochs = [regimes["epochs_to_converge"](lr) for lr in rates]
-    assert regimes["epochs_to_converge"](1 / 15) == 1 < min(epochs)
-    fastest = rates[int(np.argmin(epochs))]
+    counts = [epochs(lr) for lr in rates]
+    assert None not in counts
+    assert epochs(1 / 15) == 1 < min(counts)
+    fastest = rates[int(np.argmin(counts))]
     assert abs(fastest - 1 / 15) < 0.005
-    assert regimes["epochs_to_converge"](0.12) > regimes["epochs_to_converge"](0.08)
+    assert epochs(0.12) > epochs(0.08)
 
 
 def test_train_stops_at_the_first_epoch_whose_loss_overflows(regimes):
@@ -419,18 +423,9 @@ def test_figure_is_valid_svg_with_a_text_alternative(path):
     assert len(printed) < 40_000
 
 
-@pytest.mark.parametrize("path", FIGURES)
-def test_figure_is_byte_identical_from_run_to_run(path):
-    """The build runs the snippet in its own process: so does this test."""
-    first = run_figure(path)[1]
-    second = subprocess.run(
-        [sys.executable, str(ROOT / "snippets" / path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    ).stdout
-    assert first == second
+# That a figure is the same, byte for byte, from run to run: every figure a
+# fresh program prints is the one the build put on its page
+# (tests/test_snippets.py).
 
 
 def test_every_figure_id_on_a_page_is_unique():

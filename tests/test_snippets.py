@@ -1,4 +1,5 @@
-"""Every snippet is a program: it runs on its own and prints what its page shows."""
+"""Every snippet is a program: it runs on its own and prints what its page shows
+(text exactly; a figure byte for byte; a table's every word, in order)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+import page_html
 import pytest
 
 from chapter import Block
@@ -18,13 +20,18 @@ BLOCKS = [(c, b) for c in CHAPTERS for b in c.blocks]
 FROM_ROOT = {b.snippet for _, b in BLOCKS if b.runs}
 
 
-def shown_as_text() -> dict[str, str]:
-    """snippet path -> the first page that shows what it prints as text."""
+def shown_as(shows: str) -> dict[str, str]:
+    """snippet path -> the first page that shows what it prints as `shows`
+    (text, html or markdown: Block.shows)."""
     pages: dict[str, str] = {}
     for chapter, block in BLOCKS:
-        if block.shows == "text" and block.snippet:
+        if block.shows == shows and block.snippet:
             pages.setdefault(block.snippet, chapter.src_uri)
     return pages
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def test_there_are_snippets():
@@ -59,8 +66,18 @@ def test_snippet_runs_alone_and_prints_what_its_page_shows(
     assert process.returncode == 0, f"{path} failed:\n{process.stderr}"
     printed = process.stdout.strip()
     assert printed, f"{path} printed nothing"
-    page = shown_as_text().get(path)
+    page = shown_as("text").get(path)
     if page is not None:
         assert printed in page_code_blocks(site_dir, page), (
             f"docs/{page} does not show exactly what {path} prints:\n{printed}"
         )
+    page = shown_as("html").get(path)
+    if page is not None:  # a figure, byte for byte, lightened as the build does
+        assert page_html.slim_svg(printed) in built_page(site_dir, page), (
+            f"docs/{page} does not show the figure {path} prints"
+        )
+    page = shown_as("markdown").get(path)
+    if page is not None:  # a table: every word of it, in order, in the page's text
+        table = words(re.sub(r"^\|[-:|]+\|$|\|", " ", printed, flags=re.M))
+        text = words(html.unescape(TAG_RE.sub(" ", built_page(site_dir, page))))
+        assert table in text, f"docs/{page} does not show what {path} prints"

@@ -6,8 +6,8 @@
   build and `tools/run_blocks.py` both run blocks with it.
 * `Cache` is the build's only cache (executed blocks and KaTeX's output): one
   switch (`DOCS_CACHE=0` turns it off), one folder (`.cache/build/` next to
-  mkdocs.yml), one key recipe (`Cache.key`), and every entry a build did not
-  use is deleted when the build succeeds.
+  mkdocs.yml, or `DOCS_CACHE_DIR`), one key recipe (`Cache.key`), and every
+  entry a build did not use is deleted when the build succeeds.
 * `BlockFormatter` replaces markdown-exec's Python formatter: it looks the
   block up in the chapter model, returns the cached HTML when the block's
   inputs have not changed, and records every block's printed output (for the
@@ -20,6 +20,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -35,12 +36,20 @@ from chapter import RUNS, Block, Chapter
 
 TOOLS = Path(__file__).resolve().parent
 CACHE_FOLDER = Path(".cache", "build")  # relative to the project's directory
+ENTRY_RE = re.compile(r"[0-9a-f]{64}\.[a-z]+\.json")  # what Cache.key names
 
 
 def cache_enabled() -> bool:
     """The one switch: DOCS_CACHE=0 (or false, no, off) turns the cache off."""
     value = os.environ.get("DOCS_CACHE", "1").strip().lower()
     return value not in ("0", "false", "no", "off")
+
+
+def cache_folder(project: Path) -> Path:
+    """`DOCS_CACHE_DIR` if set (a relative path is taken from the project's
+    directory), else `.cache/build/` in the project's directory."""
+    folder = os.environ.get("DOCS_CACHE_DIR", "").strip()
+    return project / (folder or CACHE_FOLDER)  # an absolute folder stays itself
 
 
 @dataclass
@@ -125,7 +134,7 @@ class Cache:
     def for_project(cls, project: Path) -> Cache:
         if not cache_enabled():
             return cls(None)
-        return cls(project / CACHE_FOLDER, _environment(project))
+        return cls(cache_folder(project), _environment(project))
 
     @property
     def enabled(self) -> bool:
@@ -154,10 +163,16 @@ class Cache:
         (self.folder / key).write_text(json.dumps(value), encoding="utf-8")
 
     def prune(self) -> int:
-        """Delete every entry this build did not use; return how many."""
+        """Delete every entry this build did not use; return how many. Only
+        entries are deleted (files named as `key` names them): any other file in
+        the folder is left alone."""
         if self.folder is None or not self.folder.is_dir():
             return 0
-        stale = [e for e in self.folder.iterdir() if e.name not in self.used]
+        stale = [
+            e
+            for e in self.folder.iterdir()
+            if ENTRY_RE.fullmatch(e.name) and e.name not in self.used and e.is_file()
+        ]
         for entry in stale:
             entry.unlink()
         return len(stale)

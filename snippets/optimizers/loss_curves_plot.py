@@ -44,6 +44,8 @@ INK = "#123456"  # placeholder for the page's text colour (currentColor)
 style = {
     "svg.hashsalt": "fixed",  # the same SVG bytes on every build
     "svg.fonttype": "none",  # text stays text, in the page's font
+    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
+    "font.size": 10,  # set, not inherited from an earlier figure
     "text.color": INK,
     "axes.labelcolor": INK,
     "axes.edgecolor": INK,
