@@ -1,4 +1,4 @@
-"""tools/run_blocks.py: every page's blocks in one process, in nav order."""
+"""tools/run_blocks.py: every page's blocks in one process, in the build's order."""
 
 from __future__ import annotations
 
@@ -11,17 +11,18 @@ from snippet import ROOT, small_project
 RUN_BLOCKS = [sys.executable, str(ROOT / "tools" / "run_blocks.py")]
 
 
-def test_blocks_run_in_nav_order_in_one_process(tmp_path: Path):
-    """A block sees what a block of an earlier page (in nav order, not file
-    order) left in the process. The real site's blocks all run in one process
-    in the shared build (tests/test_site.py: it ran every block)."""
+def test_blocks_run_in_the_builds_order_in_one_process(tmp_path: Path):
+    """A block sees what a block of an earlier page (in the build's order:
+    MkDocs' file order, not the nav's) left in the process. The real site's
+    blocks all run in one process in the shared build (tests/test_site.py: it
+    ran every block)."""
     fence = 'python exec="on" result="text" id="{id}"'
     pages = {
         "index.md": "# Home\n",
-        "zeta.md": f"# First\n\n```{fence.format(id='set')}\n"
-        '--8<-- "snippets/set.py"\n```\n',
-        "alpha.md": f"# Second\n\n```{fence.format(id='see')}\n"
+        "zeta.md": f"# First in the nav\n\n```{fence.format(id='see')}\n"
         '--8<-- "snippets/see.py"\n```\n',
+        "alpha.md": f"# First in file order\n\n```{fence.format(id='set')}\n"
+        '--8<-- "snippets/set.py"\n```\n',
     }
     files = {
         "snippets/set.py": "import string\n\nstring.seen = ['set']\n",
@@ -39,9 +40,9 @@ def test_blocks_run_in_nav_order_in_one_process(tmp_path: Path):
     lines = process.stdout.splitlines()
     assert lines[-1] == "2 blocks run in one process, 0 failed"
     assert [line.split()[-2:] for line in lines[:-1]] == [
-        ["docs/zeta.md", "set"],
-        ["docs/alpha.md", "see"],
-    ], "nav order"
+        ["docs/alpha.md", "set"],
+        ["docs/zeta.md", "see"],
+    ], "the build's order"
 
 
 def test_every_failure_is_reported_and_the_status_is_1(tmp_path: Path):

@@ -1,9 +1,10 @@
-"""Execute every page's blocks in ONE process, in nav order, as the build does.
+"""Execute every page's blocks in ONE process, in the build's order, as the build does.
 
     python tools/run_blocks.py [--project DIR]
 
-This is what `mkdocs build` does to the code (markdown-exec runs every block
-in the build's process), without the rest of the build: the check to run on a
+This is what `mkdocs build` does to the code (it runs every block in the
+build's process, page after page in MkDocs' file order: index first, then by
+name, not the nav's order), without the rest of the build: the check to run on a
 machine with a GPU, where a block can behave differently after the blocks
 before it (CUDA, autograd's threads and fork). Every failure is reported
 (page and line, block id, snippet, error); the exit status is 1 if any block
@@ -18,10 +19,19 @@ import sys
 import time
 from pathlib import Path
 
+from mkdocs.structure.files import File, file_sort_key
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import chapter as chapter_model  # noqa: E402
 from execution import BlockError, run_block  # noqa: E402
+
+
+def build_order(chapters: list[chapter_model.Chapter]) -> list[chapter_model.Chapter]:
+    """The order `mkdocs build` renders the pages in: MkDocs' own file order."""
+    return sorted(
+        chapters, key=lambda c: file_sort_key(File(c.src_uri, "docs", "site", True))
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 1
     failures, count = [], 0
-    for chapter in chapters:
+    for chapter in build_order(chapters):
         for block in chapter.blocks:
             count += 1
             start = time.perf_counter()
