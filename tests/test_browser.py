@@ -194,10 +194,22 @@ def test_missing_page_gets_the_sites_404_page(page, site_url: str, subtests):
         assert violations == [], "\n".join(violations)
 
 
+NO_SCHEME_QUERY = """() => {
+    const scheme = media => media && media.mediaText.includes("prefers-color-scheme");
+    const rules = list =>
+        [...list].flatMap(r => [r, ...(r.cssRules ? rules(r.cssRules) : [])]);
+    return [...document.styleSheets].every(sheet =>
+        !scheme(sheet.media) && rules(sheet.cssRules).every(r => !scheme(r.media)));
+}"""
+
+
 def test_the_toggle_gives_the_page_a_dark_system_loads(browser, site_url):
     """The checks above switch a page to the dark scheme with the toggle; a
-    reader whose system prefers dark loads the same page: the palette is the
-    only part of the page that depends on the scheme, and it is the same."""
+    reader whose system prefers dark loads it so. The scheme is chosen by the
+    palette alone (the site's CSS has no prefers-color-scheme query: body
+    attributes select it); the body's attributes, the color-scheme meta tag and
+    which toggle is shown are the same both ways (the toggle's radio button is
+    checked only when clicked, as for a reader who clicks it)."""
     palette = """() => [
         document.querySelector("meta[name=color-scheme]").content,
         ...Object.entries(document.body.dataset)
@@ -213,6 +225,7 @@ def test_the_toggle_gives_the_page_a_dark_system_loads(browser, site_url):
             if system == "light":
                 to_dark_scheme(page)
             states[system] = page.evaluate(palette)
+            assert page.evaluate(NO_SCHEME_QUERY), "a prefers-color-scheme query"
         finally:
             context.close()
     assert states["light"] == states["dark"]
