@@ -47,10 +47,11 @@ def test_the_figure_pages_are_known():
 
 
 def load(page, url: str):
-    """Open url and wait until the page has done its loading: the load event,
-    then the two files Material fetches after it (the sitemap, for instant
-    navigation, and the search index), so that a request to another host made
-    while loading has been made."""
+    """Open url and wait for the load event, then for the two files Material
+    fetches as it starts (the sitemap, for instant navigation, and the search
+    index): the page's own requests and its scripts' requests at start-up have
+    then been made. (A request a script makes later, on a timer, is not waited
+    for; neither was it by the half second of network idleness this replaces.)"""
     response = page.goto(url, wait_until="load")
     page.wait_for_function(
         """() => ["/sitemap.xml", "/search/search_index.json"].every(name =>
