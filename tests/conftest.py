@@ -176,10 +176,9 @@ class PageWatch:
         self.foreign: list[str] = []
 
 
-@pytest.fixture
-def page(browser, site_url: str):
-    """A fresh page that blocks (and records) every non-loopback request."""
-    context = browser.new_context()
+def _watched_page(context):
+    """A page of context that blocks (and records) every non-loopback request
+    and records console errors, in page.watch."""
     page = context.new_page()
     watch = PageWatch()
 
@@ -195,16 +194,22 @@ def page(browser, site_url: str):
     page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
     page.on("pageerror", lambda e: watch.errors.append(str(e)))
     page.watch = watch
-    yield page
+    return page
+
+
+@pytest.fixture
+def page(browser, site_url: str):
+    """A fresh page (in a context of its own) that blocks (and records) every
+    non-loopback request."""
+    context = browser.new_context()
+    yield _watched_page(context)
     context.close()
 
 
 @pytest.fixture(scope="module")
-def axe_pages(browser, site_url):
-    """One browser context per colour scheme, shared by a module's tests."""
-    contexts = {
-        scheme: browser.new_context(color_scheme=scheme) for scheme in ("light", "dark")
-    }
-    yield contexts
-    for context in contexts.values():
-        context.close()
+def module_page(browser, site_url: str):
+    """Like `page`, one for a module's tests (per pytest-xdist worker): for
+    tests that set every input they read, on a page they do not leave."""
+    context = browser.new_context()
+    yield _watched_page(context)
+    context.close()

@@ -1,28 +1,182 @@
-"""Every page in a real browser: no console errors, no request to another host."""
+"""Every page in a real browser (Chromium), loaded once and checked in both
+colour schemes: offline, no console errors, formulas rendered, figures with
+their text alternatives, axe-core without violations, exercise solutions that
+open, and a report link that asks for the repository's new-issue form.
+
+A page is loaded once for all of these (a page load and axe-core are what a
+browser test costs); each check is a subtest of its own, reported by name.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
-from snippet import PAGES, page_url
+from snippet import CHAPTERS, CONFIG, NO_EXERCISES, PAGES, ROOT, page_url
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DOCS = [*PAGES, "whole_tutorial.md"]
+FIGURE_PAGES = {  # page -> how many blocks print HTML (a figure) there
+    c.src_uri: sum(b.shows == "html" for b in c.blocks)
+    for c in CHAPTERS
+    if any(b.shows == "html" for b in c.blocks)
+}
+EXERCISE_PAGES = {c.src_uri for c in CHAPTERS if c.blocks} - NO_EXERCISES
+REPORT = "Report a problem with this page"
+SCHEMES = {"light": "default", "dark": "slate"}  # Material's names
+# The fraction of full white in an element's fill: its ink's lightness.
+LUMINANCE = (
+    "e => getComputedStyle(e).fill.match(/\\d+/g).slice(0, 3)"
+    ".reduce((s, v) => s + Number(v), 0) / 765"
+)
 
 
-@pytest.mark.parametrize("doc", [*PAGES, "whole_tutorial.md"])
-def test_page_loads_offline_without_errors(page, site_url: str, doc):
-    page.goto(site_url + page_url(doc), wait_until="networkidle")
-    assert page.locator("h1").count() == 1
-    assert page.watch.foreign == [], "requests to other hosts"
-    assert page.watch.errors == [], "console errors"
-    # No formula is left as raw TeX.
-    text = page.locator("article").inner_text()
-    assert "\\(" not in text and "\\frac" not in text and "$$" not in text
+def test_the_figure_pages_are_known():
+    assert FIGURE_PAGES == {
+        "learning_rate.md": 1,
+        "minibatch.md": 1,
+        "numpy_by_hand.md": 2,
+        "optimizers.md": 1,
+        "problem.md": 1,
+        "torch_model.md": 1,
+    }
 
 
-def test_missing_page_gets_the_sites_404_page(page, site_url: str):
+# --- helpers -----------------------------------------------------------------------
+
+
+def load(page, url: str):
+    """Open url and wait for the load event, then for the two files Material
+    fetches as it starts (the sitemap, for instant navigation, and the search
+    index): the page's own requests and its scripts' requests at start-up have
+    then been made. (A request a script makes later, on a timer, is not waited
+    for; neither was it by the half second of network idleness this replaces.)"""
+    response = page.goto(url, wait_until="load")
+    page.wait_for_function(
+        """() => ["/sitemap.xml", "/search/search_index.json"].every(name =>
+            performance.getEntriesByType("resource")
+                .some(e => e.name.endsWith(name) && e.responseEnd > 0))"""
+    )
+    return response
+
+
+def scheme(page) -> str:
+    return page.evaluate("document.body.dataset.mdColorScheme")
+
+
+def to_dark_scheme(page) -> None:
+    """Switch the palette as a reader does, with the header's toggle."""
+    assert scheme(page) == SCHEMES["light"]
+    page.get_by_title("Switch to dark mode").click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now (every rule axe runs by
+    default), one line each."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]}))
+            .violations.map(v => `${v.id} (${v.impact}): ${v.help} -> ` +
+                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))"""
+    )
+
+
+def figure_ink(page) -> list[float]:
+    """The lightness of each figure's first text."""
+    figures = page.locator("article .mpl-figure")
+    return [
+        figures.nth(i).locator("svg text").first.evaluate(LUMINANCE)
+        for i in range(figures.count())
+    ]
+
+
+# --- every page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_page_in_a_browser(page, site_url: str, subtests, doc: str):
+    url = site_url + page_url(doc)
+    load(page, url)
+    watch = page.watch
+
+    with subtests.test("loads offline without errors"):
+        assert page.locator("h1").count() == 1
+        assert watch.foreign == [], "requests to other hosts"
+        assert watch.errors == [], "console errors"
+
+    with subtests.test("no formula is left as raw TeX"):
+        text = page.locator("article").inner_text()
+        assert "\\(" not in text and "\\frac" not in text and "$$" not in text
+
+    figures = page.locator("article .mpl-figure")
+    with subtests.test("every figure is shown with its text alternative"):
+        assert figures.count() == FIGURE_PAGES.get(doc, 0)
+        for i in range(figures.count()):
+            figure = figures.nth(i)
+            svg = figure.locator("svg[role=img]")
+            label = svg.get_attribute("aria-label")
+            assert label and len(label) > 80, i
+            assert svg.locator("title").text_content() == label, i
+            assert figure.locator("figcaption").inner_text().strip(), i
+            box = svg.bounding_box()
+            assert box and box["width"] > 300 and box["height"] > 150, "shown"
+
+    with subtests.test("axe-core, light scheme"):
+        assert scheme(page) == SCHEMES["light"]
+        violations = axe_violations(page)
+        assert violations == [], "\n".join(violations)
+
+    light_ink = figure_ink(page)
+    to_dark_scheme(page)
+    with subtests.test("figures follow the colour scheme"):
+        # Their ink is currentColor: dark on `default`, light on `slate`.
+        assert all(ink < 0.3 for ink in light_ink), light_ink
+        dark_ink = figure_ink(page)
+        assert all(ink > 0.7 for ink in dark_ink), dark_ink
+
+    with subtests.test("axe-core, dark scheme"):
+        violations = axe_violations(page)
+        assert violations == [], "\n".join(violations)
+
+    solutions = page.locator("details.success")
+    with subtests.test("each solution opens and shows its output"):
+        if doc in EXERCISE_PAGES:
+            assert solutions.count() >= 2
+        else:
+            assert solutions.count() == 0
+        for i in range(solutions.count()):
+            solution = solutions.nth(i)
+            output = solution.locator(".language-text").first
+            assert not output.is_visible(), "closed until the reader opens it"
+            solution.locator("summary").click()
+            assert output.is_visible(), i
+            assert output.inner_text().strip(), i
+
+    with subtests.test("no console error, no other host, after all of the above"):
+        assert watch.errors == [] and watch.foreign == []
+
+    # Last: the click leaves the page.
+    with subtests.test("the report link asks for the new-issue form"):
+        # Blocked here, and recorded: the test's browser reaches no other host.
+        with page.expect_request(lambda r: "/issues/new" in r.url) as request:
+            page.get_by_role("link", name=REPORT).click()
+        issue = urlsplit(request.value.url)
+        assert f"{issue.scheme}://{issue.netloc}{issue.path}" == (
+            CONFIG["repo_url"].rstrip("/") + "/issues/new"
+        )
+        body = parse_qs(issue.query)["body"][0]
+        here = page_url(doc).removeprefix("./")
+        assert body.startswith(f"Page: {CONFIG['site_url']}{here}\n")
+
+
+def test_missing_page_gets_the_sites_404_page(page, site_url: str, subtests):
     failed = []
     page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
     missing = site_url + "no/such/page/"
-    response = page.goto(missing, wait_until="load")
+    response = load(page, missing)
     assert response.status == 404
     assert page.locator("h1").inner_text() == "404 - Not found"
     assert page.locator(".md-header").count() == 1  # in the site's style
@@ -31,3 +185,49 @@ def test_missing_page_gets_the_sites_404_page(page, site_url: str):
     assert page.watch.foreign == []
     # The browser reports the 404 document itself as a console error.
     assert len(page.watch.errors) == 1 and "404" in page.watch.errors[0]
+
+    with subtests.test("axe-core, light scheme"):
+        violations = axe_violations(page)
+        assert violations == [], "\n".join(violations)
+    to_dark_scheme(page)
+    with subtests.test("axe-core, dark scheme"):
+        violations = axe_violations(page)
+        assert violations == [], "\n".join(violations)
+
+
+NO_SCHEME_QUERY = """() => {
+    const scheme = media => media && media.mediaText.includes("prefers-color-scheme");
+    const rules = list =>
+        [...list].flatMap(r => [r, ...(r.cssRules ? rules(r.cssRules) : [])]);
+    return [...document.styleSheets].every(sheet =>
+        !scheme(sheet.media) && rules(sheet.cssRules).every(r => !scheme(r.media)));
+}"""
+
+
+def test_the_toggle_gives_the_page_a_dark_system_loads(browser, site_url):
+    """The checks above switch a page to the dark scheme with the toggle; a
+    reader whose system prefers dark loads it so. The scheme is chosen by the
+    palette alone (the site's CSS has no prefers-color-scheme query: body
+    attributes select it); the body's attributes, the color-scheme meta tag and
+    which toggle is shown are the same both ways (the toggle's radio button is
+    checked only when clicked, as for a reader who clicks it)."""
+    palette = """() => [
+        document.querySelector("meta[name=color-scheme]").content,
+        ...Object.entries(document.body.dataset)
+            .filter(([key]) => key.startsWith("mdColor")),
+        ...[...document.querySelectorAll("[data-md-component=palette] label")]
+            .map(l => [l.title, l.hidden])]"""
+    states = {}
+    for system in ("light", "dark"):
+        context = browser.new_context(color_scheme=system)
+        try:
+            page = context.new_page()
+            load(page, site_url)
+            if system == "light":
+                to_dark_scheme(page)
+            states[system] = page.evaluate(palette)
+            assert page.evaluate(NO_SCHEME_QUERY), "a prefers-color-scheme query"
+        finally:
+            context.close()
+    assert states["light"] == states["dark"]
+    assert states["dark"][:2] == ["dark", ["mdColorScheme", "slate"]]

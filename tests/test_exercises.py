@@ -245,18 +245,4 @@ def test_centred_inputs_diagonal_hessian_and_faster_training():
     assert bs[1:] == pytest.approx([5, 5], abs=1.5e-3)
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_each_solution_opens_in_a_browser_and_shows_its_output(
-    page, site_url: str, chapter: str
-):
-    page.goto(f"{site_url}{chapter}/")
-    solutions = page.locator("details.success")
-    assert solutions.count() >= 2
-    for i in range(solutions.count()):
-        solution = solutions.nth(i)
-        output = solution.locator(".language-text").first
-        assert not output.is_visible(), "closed until the reader opens it"
-        solution.locator("summary").click()
-        assert output.is_visible()
-        assert output.inner_text().strip()
-    assert page.watch.errors == [] and page.watch.foreign == []
+# Each solution opening in a browser is checked with every page, in test_browser.py.

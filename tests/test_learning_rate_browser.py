@@ -1,21 +1,22 @@
-"""The figures and the learning-rate explorer, in a real browser (Chromium)."""
+"""The learning-rate explorer, in a real browser (Chromium).
+
+The tests that set every input they read share one page (`module_page`), loaded
+once; those that start from the page as loaded, or leave it, get their own.
+The figures are checked with every page, in test_browser.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from snippet import CHAPTERS, CONFIG
+from snippet import CONFIG
 
-FIGURE_PAGES = {  # page stem -> how many blocks print HTML (a figure) there
-    c.stem: sum(b.shows == "html" for b in c.blocks)
-    for c in CHAPTERS
-    if any(b.shows == "html" for b in c.blocks)
-}
 EXPLORER = "learning_rate/"
 
 
 def open_explorer(page, site_url: str):
-    page.goto(site_url + EXPLORER)
+    """The explorer, on page (which opens its page unless already there)."""
+    if page.url != site_url + EXPLORER:
+        page.goto(site_url + EXPLORER)
     page.locator(".lr-explorer[data-ready]").wait_for()
     return page.locator(".lr-explorer")
 
@@ -51,50 +52,11 @@ def assert_no_nan_or_infinity(explorer) -> None:
     assert "NaN" not in text and "Infinity" not in text, text
 
 
-def test_the_figure_pages_are_known():
-    assert FIGURE_PAGES == {
-        "learning_rate": 1,
-        "minibatch": 1,
-        "numpy_by_hand": 2,
-        "optimizers": 1,
-        "problem": 1,
-        "torch_model": 1,
-    }
-
-
-@pytest.mark.parametrize("stem", sorted(FIGURE_PAGES))
-def test_every_figure_is_shown_with_its_text_alternative(page, site_url, stem):
-    page.goto(f"{site_url}{stem}/")
-    figures = page.locator("article .mpl-figure")
-    figures.first.wait_for()
-    assert figures.count() == FIGURE_PAGES[stem]
-    for i in range(figures.count()):
-        figure = figures.nth(i)
-        svg = figure.locator("svg[role=img]")
-        label = svg.get_attribute("aria-label")
-        assert label and len(label) > 80
-        assert svg.locator("title").text_content() == label
-        assert figure.locator("figcaption").inner_text().strip()
-        box = svg.bounding_box()
-        assert box and box["width"] > 300 and box["height"] > 150, "shown"
-    assert page.watch.errors == [] and page.watch.foreign == []
-
-
-def test_figures_follow_the_colour_scheme(page, site_url):
-    """The figures' ink is currentColor: dark on `default`, light on `slate`."""
-    page.goto(site_url + "numpy_by_hand/")
-    text = page.locator("article .mpl-figure svg text").first
-    luminance = (
-        "e => getComputedStyle(e).fill.match(/\\d+/g).slice(0, 3)"
-        ".reduce((s, v) => s + Number(v), 0) / 765"
-    )
-    assert text.evaluate(luminance) < 0.3
-    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-    assert text.evaluate(luminance) > 0.7
-
-
 @pytest.mark.parametrize("rate", ["0.01", "1/15", "0.1", "0.2"])
-def test_explorer_agrees_with_the_python_training_code(page, site_url, regimes, rate):
+def test_explorer_agrees_with_the_python_training_code(
+    module_page, site_url, regimes, rate
+):
+    page = module_page
     explorer = open_explorer(page, site_url)
     set_inputs(page, rate)
     learning_rate = as_float(rate)
@@ -120,7 +82,8 @@ VERDICTS = [
 ]
 
 
-def test_explorer_verdict_in_words(page, site_url, regimes):
+def test_explorer_verdict_in_words(module_page, site_url, regimes):
+    page = module_page
     explorer = open_explorer(page, site_url)
     for rate, words in VERDICTS:
         set_inputs(page, rate)
@@ -133,8 +96,9 @@ def test_explorer_verdict_in_words(page, site_url, regimes):
 
 
 def test_a_diverging_run_stops_at_the_epoch_whose_loss_overflows(
-    page, site_url, regimes
+    module_page, site_url, regimes
 ):
+    page = module_page
     explorer = open_explorer(page, site_url)
     set_inputs(page, "0.2", "600")
     history = regimes["train"](0.2, 600)
@@ -169,7 +133,8 @@ BAD_INPUTS = [
 ]
 
 
-def test_bad_input_gets_a_clear_message(page, site_url):
+def test_bad_input_gets_a_clear_message(module_page, site_url):
+    page = module_page
     explorer = open_explorer(page, site_url)
     alert = page.get_by_role("alert")
     for rate, epochs, message in BAD_INPUTS:

@@ -1,5 +1,5 @@
 // Names for elements Material for MkDocs creates without one (axe-core checks
-// every page in tests/test_accessibility.py):
+// every page in tests/test_browser.py):
 // - the search dialog;
 // - each code block's button bar, a <nav> landmark: several unnamed navigation
 //   landmarks on one page are ambiguous, so each gets a name of its own;
