@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from snippet import CONFIG, ROOT, Programs, build_site, fresh_kernel, run
+from snippet import (
+    CONFIG,
+    ROOT,
+    Programs,
+    build_site,
+    fresh_kernel,
+    kernel_server,
+    run,
+)
 
 
 def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -57,7 +65,8 @@ def build_cache(site_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def programs():
-    """Snippets run as programs, forked from a parent that imported the libraries."""
+    """Snippets run as programs, forked from a parent that imported the libraries
+    (snippet.Programs)."""
     runner = Programs()
     yield runner
     runner.close()
@@ -67,23 +76,32 @@ def programs():
 
 
 @pytest.fixture(scope="session")
-def fresh_runs(site_dir: Path) -> dict[str, dict]:
+def kernels():
+    """The fork server that notebook kernels are forked from (fresh_kernel)."""
+    server = kernel_server()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def fresh_runs(site_dir: Path, kernels) -> dict[str, dict]:
     """Every published notebook, executed in its own fresh kernel in an empty
-    directory, as a reader runs the download. Each runs once per test run
-    (shared by pytest-xdist's workers through a file)."""
+    directory, as a reader runs the download (fresh as `fresh_kernel` says: a
+    new process and namespace, the libraries already imported). Each runs once
+    per test run (shared by pytest-xdist's workers through a file)."""
     results = site_dir.parent / "fresh-kernel-runs.json"
     with FileLock(str(site_dir.parent / "fresh-kernel-runs.lock")):
         if not results.exists():
             paths = sorted((site_dir / "notebooks").glob("*.ipynb"))
 
-            # A few kernels at a time: each imports torch, and sixteen at once
-            # on a small machine starve each other (a kernel that cannot
-            # answer in time is reported as dead).
+            # As many kernels at a time as cores (2 to 4): more at once
+            # only cost more CPU time (torch's threads compete; on 2 cores,
+            # the notebooks took 35 CPU s two at a time, 40 s six at a time).
             limit = asyncio.Semaphore(max(2, min(4, os.cpu_count() or 2)))
 
             async def one(path: Path):
                 async with limit:
-                    return await fresh_kernel(path)
+                    return await fresh_kernel(path, kernels)
 
             async def run_all():
                 return dict(await asyncio.gather(*(one(p) for p in paths)))

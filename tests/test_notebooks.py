@@ -231,7 +231,7 @@ def test_notebook_runs_in_a_fresh_kernel_and_prints_what_the_page_shows(
             )
 
 
-def test_a_snippet_that_fails_only_in_a_fresh_kernel_is_caught(tmp_path: Path):
+def test_a_snippet_that_fails_only_in_a_fresh_kernel_is_caught(tmp_path: Path, kernels):
     """Runs in the build (from the project's root), raises in a fresh kernel."""
     page = """
     # Reads a file
@@ -250,8 +250,44 @@ def test_a_snippet_that_fails_only_in_a_fresh_kernel_is_caught(tmp_path: Path):
     notebook = tmp_path / "site/notebooks/reads.ipynb"
     # In a thread of its own: Playwright may hold this thread's event loop.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        _, run = pool.submit(asyncio.run, fresh_kernel(notebook)).result()
+        _, run = pool.submit(asyncio.run, fresh_kernel(notebook, kernels)).result()
     assert "FileNotFoundError" in run["error"], run
+
+
+def test_a_fresh_kernel_has_a_new_namespace_and_its_death_is_seen(
+    tmp_path: Path, kernels
+):
+    """Kernels are forked from a process that imported the libraries: a
+    notebook that forgets an import still fails, the tests' own modules are
+    not importable, and a kernel that dies is reported."""
+    cells = {
+        "forgets-an-import": "x = np.zeros(3)",
+        "imports-a-test-helper": "import snippet",
+        "imports-a-tool": "import chapter",
+        "dies": "import os\nos._exit(3)",
+        "runs": "import os\nprint(os.listdir('.'))",
+    }
+    for name, source in cells.items():
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+
+    async def run_all():
+        runs = [fresh_kernel(tmp_path / f"{name}.ipynb", kernels) for name in cells]
+        return dict(await asyncio.gather(*runs))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        runs = pool.submit(asyncio.run, run_all()).result()
+    error = {
+        name: run.get("error", "ran without an error") for name, run in runs.items()
+    }
+    forgot = error["forgets-an-import"]
+    assert "NameError" in forgot and "name 'np' is not defined" in forgot, forgot
+    for name in ("imports-a-test-helper", "imports-a-tool"):
+        assert "ModuleNotFoundError" in error[name], error[name]
+    assert "DeadKernelError" in error["dies"], error["dies"]
+    ran = nbformat.reads(runs["runs"]["notebook"], as_version=4)
+    assert printed(ran.cells[0]) == "[]", "an empty directory"
 
 
 # --- buttons and links -------------------------------------------------------------
