@@ -7,9 +7,9 @@ import html
 import re
 from pathlib import Path
 
-import page_html
 import pytest
 
+import page_html
 from chapter import Block
 from snippet import CHAPTERS, ROOT, SNIPPETS, built_page
 
