@@ -33,22 +33,73 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
 
 
+def _build_shared_site(shared: Path) -> None:
+    """The one shared build, by whichever process or thread comes first: a
+    strict clean build whose cache starts empty (every block runs, and is
+    stored for the reproducibility test's cached build)."""
+    with FileLock(str(shared / "site.lock"), thread_local=False):
+        if (shared / "build.status").exists():
+            return
+        cache = shared / "build-cache"
+        shutil.rmtree(cache, ignore_errors=True)  # a clean build: empty
+        process = build_site(ROOT / "mkdocs.yml", shared / "site", cache=cache)
+        (shared / "build.log").write_text(process.stderr, encoding="utf-8")
+        (shared / "build.status").write_text(str(process.returncode), "utf-8")
+
+
+def _uses(item: pytest.Item, fixture: str) -> bool:
+    return fixture in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that need no site run first, while the site builds in the
+    background (`_site_in_the_background`), then those that read the site,
+    then those that read the notebooks' fresh-kernel runs, which start in the
+    background once the site is built."""
+    items.sort(key=lambda item: (_uses(item, "site_dir"), _uses(item, "fresh_runs")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _site_in_the_background(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+):
+    """Starts the shared build in a thread when the run starts, if any of its
+    tests reads the site, and then the notebooks' fresh kernels, if any test
+    reads them; the other tests run meanwhile."""
+    items = request.session.items
+    if not any(_uses(item, "site_dir") for item in items):
+        yield
+        return
+    shared = _shared(tmp_path_factory)
+    kernels = any(_uses(item, "fresh_runs") for item in items)
+
+    def background() -> None:
+        _build_shared_site(shared)
+        if kernels and (shared / "build.status").read_text("utf-8") == "0":
+            server = kernel_server()
+            try:
+                _run_fresh_kernels(shared, server)
+            finally:
+                server.close()
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    yield
+    thread.join()
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site: one strict clean build for the whole test run (shared by
-    pytest-xdist's workers). Its cache starts empty (`build_cache`): every block
-    runs, and is stored for the reproducibility test's cached build."""
+    pytest-xdist's workers; started in the background as the run starts). Its
+    cache starts empty (`build_cache`): every block runs, and is stored for
+    the reproducibility test's cached build."""
     shared = _shared(tmp_path_factory)
-    site = shared / "site"
-    with FileLock(str(shared / "site.lock")):
-        if not (site / "index.html").exists():
-            cache = shared / "build-cache"
-            shutil.rmtree(cache, ignore_errors=True)  # a clean build: empty
-            process = build_site(ROOT / "mkdocs.yml", site, cache=cache)
-            (shared / "build.log").write_text(process.stderr, encoding="utf-8")
-            if process.returncode != 0:
-                pytest.fail(f"mkdocs build --strict failed:\n{process.stderr}")
-    return site
+    _build_shared_site(shared)  # waits for the build if another has started it
+    if (shared / "build.status").read_text("utf-8") != "0":
+        log = (shared / "build.log").read_text(encoding="utf-8")
+        pytest.fail(f"mkdocs build --strict failed:\n{log}")
+    return shared / "site"
 
 
 @pytest.fixture(scope="session")
@@ -83,33 +134,43 @@ def kernels():
     server.close()
 
 
+def _run_fresh_kernels(shared: Path, server) -> None:
+    """Every published notebook of the shared build in a fresh kernel, once per
+    test run, by whichever process or thread comes first; the results go to
+    a file the workers share."""
+    results = shared / "fresh-kernel-runs.json"
+    with FileLock(str(shared / "fresh-kernel-runs.lock"), thread_local=False):
+        if results.exists():
+            return
+        paths = sorted((shared / "site" / "notebooks").glob("*.ipynb"))
+
+        # As many kernels at a time as cores (2 to 4): more at once only cost
+        # more CPU time (torch's threads compete; on 2 cores, the notebooks
+        # took 35 CPU s two at a time, 40 s six at a time).
+        limit = asyncio.Semaphore(max(2, min(4, os.cpu_count() or 2)))
+
+        async def one(path: Path):
+            async with limit:
+                return await fresh_kernel(path, server)
+
+        async def run_all():
+            return dict(await asyncio.gather(*(one(p) for p in paths)))
+
+        # In a thread of its own: Playwright may hold this thread's event loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            runs = pool.submit(asyncio.run, run_all()).result()
+        results.write_text(json.dumps(runs), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def fresh_runs(site_dir: Path, kernels) -> dict[str, dict]:
     """Every published notebook, executed in its own fresh kernel in an empty
     directory, as a reader runs the download (fresh as `fresh_kernel` says: a
     new process and namespace, the libraries already imported). Each runs once
-    per test run (shared by pytest-xdist's workers through a file)."""
+    per test run (shared by pytest-xdist's workers through a file; started in
+    the background once the site is built)."""
+    _run_fresh_kernels(site_dir.parent, kernels)  # waits if already started
     results = site_dir.parent / "fresh-kernel-runs.json"
-    with FileLock(str(site_dir.parent / "fresh-kernel-runs.lock")):
-        if not results.exists():
-            paths = sorted((site_dir / "notebooks").glob("*.ipynb"))
-
-            # As many kernels at a time as cores (2 to 4): more at once
-            # only cost more CPU time (torch's threads compete; on 2 cores,
-            # the notebooks took 35 CPU s two at a time, 40 s six at a time).
-            limit = asyncio.Semaphore(max(2, min(4, os.cpu_count() or 2)))
-
-            async def one(path: Path):
-                async with limit:
-                    return await fresh_kernel(path, kernels)
-
-            async def run_all():
-                return dict(await asyncio.gather(*(one(p) for p in paths)))
-
-            # In a thread of its own: Playwright may hold this thread's event loop.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                runs = pool.submit(asyncio.run, run_all()).result()
-            results.write_text(json.dumps(runs), encoding="utf-8")
     return json.loads(results.read_text(encoding="utf-8"))
 
 
