@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import page_html
@@ -55,7 +56,25 @@ def page_code_blocks(site_dir: Path, page: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", SNIPPETS)
+# The program that starts torchrun (three more Pythons, each importing torch)
+# runs alone in the distributed notebook's fresh kernel, in an empty directory
+# after the notebook writes the file it runs, and prints what its page shows:
+# test_notebooks.py checks that run; the test below checks it covers this one.
+LAUNCHER = "snippets/distributed/launch.py"
+
+
+def test_the_launcher_runs_alone_in_a_fresh_kernel(site_dir: Path, fresh_runs):
+    (chapter, block), *_ = [(c, b) for c, b in BLOCKS if b.snippet == LAUNCHER]
+    stem = Path(chapter.src_uri).stem
+    assert "error" not in fresh_runs[stem], fresh_runs[stem].get("error")
+    notebook = nbformat.reads(fresh_runs[stem]["notebook"], as_version=4)
+    cells = [c for c in notebook.cells if c.metadata.get("block_id") == block.id]
+    assert len(cells) == 1 and cells[0].source.strip() == block.code.strip()
+    printed = "".join(o.get("text", "") for o in cells[0].outputs).strip()
+    assert printed and printed in page_code_blocks(site_dir, chapter.src_uri)
+
+
+@pytest.mark.parametrize("path", [p for p in SNIPPETS if p != LAUNCHER])
 def test_snippet_runs_alone_and_prints_what_its_page_shows(
     path: str, tmp_path: Path, site_dir: Path, programs
 ):
