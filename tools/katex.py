@@ -15,9 +15,9 @@ assistive technology anyway). `lean_mathml` then drops what neither the
 browser nor a screen reader uses: KaTeX's `<span class="katex">` wrapper, the
 `<semantics>` element with the TeX source as its `<annotation>` (never
 displayed), and a top `<mrow>` holding the whole formula (`<math>` groups its
-children already). Four elements less per formula, on pages with up to 150
-formulas. Display maths is wrapped in `<span class="katex-display">`, as
-KaTeX's HTML output does; docs/stylesheets/site.css styles both.
+children already): up to four elements less per formula. Display maths is
+wrapped in `<span class="katex-display">`, as KaTeX's HTML output does;
+docs/stylesheets/site.css styles both.
 """
 
 from __future__ import annotations
@@ -80,6 +80,20 @@ def render(formulas: list[dict], cache: Cache) -> list[dict]:
     return results
 
 
+def without_whole_mrow(body: str) -> str:
+    """A formula's body without an `<mrow>` that holds all of it (`<math>`
+    groups its children already); any other body as it is."""
+    if not (body.startswith("<mrow>") and body.endswith("</mrow>")):
+        return body
+    depth = 0
+    for tag in MROW_TAG_RE.finditer(body):
+        depth += -1 if tag[1] else 1
+        if depth == 0:  # the first mrow closes here: the whole body, or not
+            whole = tag.end() == len(body)
+            return body[len("<mrow>") : -len("</mrow>")] if whole else body
+    return body
+
+
 def lean_mathml(output: str) -> str:
     """KaTeX's MathML without its wrapper, annotation and top-level mrow."""
     prefix, suffix = '<span class="katex">', "</span>"
@@ -87,15 +101,7 @@ def lean_mathml(output: str) -> str:
         output = output[len(prefix) : -len(suffix)]
     semantics = SEMANTICS_RE.search(output)
     if semantics:
-        body = semantics["body"]
-        if body.startswith("<mrow>") and body.endswith("</mrow>"):
-            depth = 0
-            for tag in MROW_TAG_RE.finditer(body):
-                depth += -1 if tag[1] else 1
-                if depth == 0:  # the first mrow closes here: whole body or not
-                    if tag.end() == len(body):
-                        body = body[len("<mrow>") : -len("</mrow>")]
-                    break
+        body = without_whole_mrow(semantics["body"])
         output = output[: semantics.start()] + body + output[semantics.end() :]
     return output
 

@@ -5,8 +5,8 @@ Every step keeps what the reader sees and what assistive technology reads:
 * `slim_code`: Pygments wraps every token of a code block in a span. Spans
   drawn in the code's own colour (`PLAIN`: names, whitespace, `True`/`None`,
   string prefixes, and operators and punctuation, which
-  docs/stylesheets/site.css draws in the code's colour too; two thirds of a
-  code block's elements) are unwrapped into text, and neighbouring spans
+  docs/stylesheets/site.css draws in the code's colour too; most of a code
+  block's elements) are unwrapped into text, and neighbouring spans
   drawn in the same colour (`SAME_COLOUR`: the pieces of an f-string, a
   keyword pair), with only whitespace between them, become one span. Every
   element costs the phone's browser time each time Material's JavaScript
