@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import html
 import io
 import json
 import os
+import re
 import runpy
 import select
 import signal
@@ -335,6 +337,18 @@ def built_page(site_dir: Path, src_uri: str) -> str:
     return (site_dir / page_url(src_uri) / "index.html").read_text(encoding="utf-8")
 
 
+CODE_RE = re.compile(r"<code[^>]*>(.*?)</code>", re.DOTALL)
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def page_code_blocks(site_dir: Path, src_uri: str) -> list[str]:
+    """The text of every code block on the built page of docs/<src_uri>."""
+    return [
+        html.unescape(TAG_RE.sub("", block)).strip()
+        for block in CODE_RE.findall(built_page(site_dir, src_uri))
+    ]
+
+
 def source_date_epoch() -> str:
     """The date a build stamps into sitemap.xml: the last commit's (Makefile)."""
     return (
@@ -460,7 +474,9 @@ class Programs:
     ForkServer)."""
 
     def __init__(self) -> None:
-        self.server = ForkServer(LIBRARIES)
+        # No window: plt.show() returns at once, as in the build (a figure's
+        # plot section, run alone, ends with it).
+        self.server = ForkServer(LIBRARIES, env={"MPLBACKEND": "Agg"})
 
     def run(self, path: Path, cwd: Path, timeout: int = 300) -> Completed:
         with (

@@ -125,10 +125,13 @@ def test_notebook_holds_the_page_in_order(chapter, site_dir: Path):
     source = (ROOT / chapter.path).read_text(encoding="utf-8")
     if "$" in source:
         assert "$" in prose, "the maths must stay in the notebook, as TeX"
+    expander = chapter_model.Expander.for_project(CONFIG, ROOT)
     for cell in code:
         assert "--8<--" not in cell.source
         assert not cell.source.startswith(" "), "container indentation left in"
-        snippet = (ROOT / cell.metadata["snippet"]).read_text(encoding="utf-8")
+        # The whole snippet, as an include of it reads it: a figure's section
+        # markers (the page shows only its plot) are left out.
+        snippet = expander.include(cell.metadata["snippet"])
         assert cell.source.strip() == snippet.strip(), "the cell is not its snippet"
 
 
@@ -483,7 +486,17 @@ def test_the_writer_cell_writes_the_declared_files(tmp_path: Path, monkeypatch):
     text = "x = '''a'''\nprint('\\\\n')\n"  # quotes and a backslash survive
     (tmp_path / "snippets" / "data.py").write_text(text)
     block = chapter_model.Block(
-        0, 1, "python", "", "", "", (), True, {}, ("snippets/data.py",), "b"
+        index=0,
+        line=1,
+        language="python",
+        info="",
+        body="",
+        code="",
+        shown="",
+        snippets=(),
+        executed=True,
+        runs=("snippets/data.py",),
+        id="b",
     )
     source = notebooks._writer_source(block, tmp_path)
     scratch = tmp_path / "scratch"

@@ -12,10 +12,15 @@ import pytest
 
 import page_html
 from chapter import Block
-from snippet import CHAPTERS, ROOT, SNIPPETS, built_page
+from snippet import (
+    CHAPTERS,
+    ROOT,
+    SNIPPETS,
+    TAG_RE,
+    built_page,
+    page_code_blocks,
+)
 
-CODE_RE = re.compile(r"<code[^>]*>(.*?)</code>", re.DOTALL)
-TAG_RE = re.compile(r"<[^>]+>")
 BLOCKS = [(c, b) for c in CHAPTERS for b in c.blocks]
 # A program that runs other files of the repository runs from its root.
 FROM_ROOT = {b.snippet for _, b in BLOCKS if b.runs}
@@ -46,14 +51,6 @@ def test_every_snippet_is_on_a_page():
     included = {s for b in fences for s in b.snippets}
     included |= {s for _, b in BLOCKS for s in b.runs}
     assert set(SNIPPETS) <= included, set(SNIPPETS) - included
-
-
-def page_code_blocks(site_dir: Path, page: str) -> list[str]:
-    """The text of every code block on the built page of docs/<page>."""
-    return [
-        html.unescape(TAG_RE.sub("", block)).strip()
-        for block in CODE_RE.findall(built_page(site_dir, page))
-    ]
 
 
 # The program that starts torchrun (three more Pythons, each importing torch)

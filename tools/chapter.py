@@ -12,6 +12,10 @@ means to markdown-exec (`exec="on"`, "true", "yes", "1", ...). One option is
 ours: `runs="path [path...]"` declares the repository files (relative to the
 project's root) that the block's program runs or reads. They are part of the
 block's cache key, and the notebook writes them out before the block's cell.
+Another is ours too: `show="NAME"` on a block that includes one file makes the
+page show only that file's section NAME (between `# --8<-- [start:NAME]` and
+`# --8<-- [end:NAME]`) as the block's code, while the whole file runs: a
+figure's Code tab shows its plotting, not the recipe that puts it on the page.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pymdownx.superfences import RE_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = "runs"  # the fence option that declares the repository files a block runs
+SHOW = "show"  # the fence option that names the section of its file a block shows
 
 # The one fence parser: an opening line of three or more backticks or tildes and
 # its info string, closed by a line of the same character, at least as long.
@@ -86,12 +91,14 @@ class Expander:
         self.project = project
         self._preprocessor = md.preprocessors["snippet"]
         self._read: list[str] = []
+        self._written: dict[str, str] = {}  # file read -> its name in the include
         resolve = self._preprocessor.get_snippet_path
 
         def get_snippet_path(path: str) -> str | None:
             found = resolve(path)
             if found is not None:
                 self._read.append(self._relative(found))
+                self._written.setdefault(self._read[-1], path)
             return found
 
         self._preprocessor.get_snippet_path = get_snippet_path
@@ -114,6 +121,14 @@ class Expander:
         read, self._read = list(dict.fromkeys(self._read)), []
         return "\n".join(lines), read
 
+    def include(self, file: str, section: str = "") -> str:
+        """A file that `expand` read, or its section `section`, as an include
+        of it expands (`--8<-- "file:section"`). Raises SnippetMissingError
+        where the file has no such section."""
+        name = self._written.get(file, file) + (f":{section}" if section else "")
+        text, _ = self.expand(f'--8<-- "{name}"')
+        return text
+
 
 # --- the model ------------------------------------------------------------------------
 
@@ -128,11 +143,13 @@ class Block:
     info: str  # the fence's info string after the language
     body: str  # as written, container indentation removed (`--8<-- "..."`)
     code: str  # the body with its includes expanded: what runs
+    shown: str  # what the page shows as the code: `code`, or its show="..." section
     snippets: tuple[str, ...]  # the files the includes read
     executed: bool  # by markdown-exec's own rules
     options: dict[str, Any] = field(default_factory=dict, compare=False)
     runs: tuple[str, ...] = ()  # repository files declared with runs="..."
     id: str = ""
+    show: str = ""  # the section of its file the page shows (show="..."), if any
 
     @property
     def python(self) -> bool:
@@ -289,6 +306,7 @@ def _block(
     where = f"{path}:{fence['line']}"
     inputs = _parse_options(info)
     runs = tuple(shlex.split(inputs.pop(RUNS, "")))
+    show = inputs.pop(SHOW, "")
     options: dict[str, Any] = {}
     executed = markdown_exec.validator(language, inputs, options, {}, None)
     body = "\n".join(fence["body"])
@@ -297,7 +315,8 @@ def _block(
     except Exception as error:  # SnippetMissingError and friends
         raise ChapterError(f"{where}: could not expand an include: {error}") from error
     block_id = options.get("id", "")
-    if executed and language in ("python", "py"):
+    python = executed and language in ("python", "py")
+    if python:
         if not block_id:
             raise ChapterError(f'{where}: an executed block needs an id="..."')
         if block_id in ids:
@@ -309,6 +328,7 @@ def _block(
                     f"{where}: block {block_id!r} declares runs={file!r}, "
                     "which is not a file of the project"
                 )
+    shown = _shown(code, snippets, show, where, python, block_id, expander)
     return Block(
         index=index,
         line=fence["line"],
@@ -316,12 +336,46 @@ def _block(
         info=info,
         body=body,
         code=code,
+        shown=shown,
         snippets=tuple(snippets),
         executed=executed,
         options=options,
         runs=runs,
         id=block_id,
+        show=show,
     )
+
+
+def _shown(
+    code: str,
+    snippets: list[str],
+    show: str,
+    where: str,
+    python: bool,
+    block_id: str,
+    expander: Expander,
+) -> str:
+    """What the page shows as a block's code: all of it, or with show="NAME"
+    the section NAME of the one file the block includes, every line of which
+    is part of what runs."""
+    if not show:
+        return code
+    block = f"block {block_id!r}" if block_id else "a block"
+    named = f"{where}: {block} declares {SHOW}={show!r}"
+    if not python:
+        raise ChapterError(f"{named}, but only an executed Python block can")
+    if len(snippets) != 1 or expander.include(snippets[0]) != code:
+        raise ChapterError(f"{named}, but its code is not one include of one file")
+    try:
+        shown = expander.include(snippets[0], show)
+    except Exception as error:  # SnippetMissingError: no such section
+        raise ChapterError(f"{named}, but {snippets[0]}: {error}") from error
+    lines = shown.strip("\n")
+    if not lines.strip():
+        raise ChapterError(f"{named}, but that section of {snippets[0]} is empty")
+    if f"\n{lines}\n" not in f"\n{code}\n":  # e.g. dedented by pymdownx
+        raise ChapterError(f"{named}, but not every line of it is run")
+    return shown
 
 
 # --- the project's pages ------------------------------------------------------------

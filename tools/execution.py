@@ -9,9 +9,11 @@
   mkdocs.yml, or `DOCS_CACHE_DIR`), one key recipe (`Cache.key`), and every
   entry a build did not use is deleted when the build succeeds.
 * `BlockFormatter` replaces markdown-exec's Python formatter: it looks the
-  block up in the chapter model, returns the cached HTML when the block's
-  inputs have not changed, and records every block's printed output (for the
-  notebooks) in the build's results.
+  block up in the chapter model, runs its code and shows what the chapter
+  model says it shows (`Block.shown`: a figure's plotting, without the recipe
+  around it), returns the cached HTML when the block's inputs have not
+  changed, and records every block's printed output (for the notebooks) in
+  the build's results.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 import markdown_exec
 from markupsafe import Markup
 
-from chapter import RUNS, Block, Chapter
+from chapter import RUNS, SHOW, Block, Chapter
 
 TOOLS = Path(__file__).resolve().parent
 CACHE_FOLDER = Path(".cache", "build")  # relative to the project's directory
@@ -209,7 +211,7 @@ class BlockFormatter:
     def __call__(self, *, code: str, md: Any, **options: Any) -> Markup:
         build, chapter = self.build, self.build and self.build.chapter
         options["extra"] = {
-            k: v for k, v in options.get("extra", {}).items() if k != RUNS
+            k: v for k, v in options.get("extra", {}).items() if k not in (RUNS, SHOW)
         }
         if build is None or chapter is None:
             raise RuntimeError("a Python block was rendered outside a chapter")
@@ -225,7 +227,15 @@ class BlockFormatter:
                 "content tab",
             )
             return Markup()
-        parts = [code, json.dumps(options, sort_keys=True, default=str)]
+        if block.shown != block.code and code.strip("\n") != block.code.strip("\n"):
+            build.results[(chapter.src_uri, block.id)] = Result(
+                "",
+                f"{chapter.path}:{block.line}: code block '{block.id}' shows a "
+                "section of its file, but the page runs other code than the "
+                "chapter model read, so what it shows may not be what runs",
+            )
+            return Markup()
+        parts = [code, block.shown, json.dumps(options, sort_keys=True, default=str)]
         for path in block.inputs:
             parts += [path, (build.project / path).read_bytes()]
         key = build.cache.key("block", *parts)
@@ -248,7 +258,12 @@ class BlockFormatter:
             return result.output
 
         html = markdown_exec.base_format(
-            language="python", run=run, code=code, md=md, **options
+            language="python",
+            run=run,
+            code=code,  # what runs
+            transform_source=lambda source: (source, block.shown),  # what is shown
+            md=md,
+            **options,
         )
         build.executed += 1
         build.results[(chapter.src_uri, block.id)] = result

@@ -1,8 +1,15 @@
-import io
-
+# The tutorial's page shows only the plot below, a program of its own (from
+# its imports to plt.show()). The lines around it print the figure as inline
+# SVG for the page, the same on every build.
+# ruff: noqa: E402 (the plot's imports come after the setup)
 import matplotlib
+
+matplotlib.use("Agg")  # draw into memory: no window, plt.show() does nothing
+matplotlib.rcdefaults()  # matplotlib's defaults: nothing from an earlier figure
+
+# --8<-- [start:plot]
+import matplotlib.pyplot as plt
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -32,70 +39,72 @@ def train(batch_size, n_epochs, lr=0.01):
     return len(loader), batch_losses, ws
 
 
-# Text and axes in a placeholder colour, replaced below by the page's own text
-# colour (currentColor), so the figure reads in the light and the dark theme.
-INK = "#123456"
-style = {
-    "svg.hashsalt": "fixed",  # the same SVG bytes on every build
-    "svg.fonttype": "none",  # text stays text, in the page's font
-    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
-    "font.size": 10,  # set, not inherited from an earlier figure
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-}
 colours = {4: "#4e79a7", 2: "#f28e2b", 1: "#e15759"}
 n_epochs = 10
-with matplotlib.rc_context(style):
-    figure = Figure(figsize=(9, 3.4))
-    loss_axes, w_axes = figure.subplots(1, 2)
-    for batch_size in [1, 2, 4]:
-        steps_per_epoch, batch_losses, ws = train(batch_size, n_epochs)
-        epochs = [(step + 1) / steps_per_epoch for step in range(len(ws))]
-        label = f"batch size {batch_size}" + (
-            " (full batch)" if batch_size == 4 else ""
-        )
-        style_kw = {"color": colours[batch_size], "label": label, "marker": "."}
-        loss_axes.plot(epochs, batch_losses, **style_kw)
-        w_axes.plot([0] + epochs, [0.0] + ws, **style_kw)
-    loss_axes.set_yscale("log")
-    loss_axes.set_xlabel("epoch")
-    loss_axes.set_ylabel("loss of the batch, before the step")
-    w_axes.axhline(2.0, color=INK, linewidth=0.8, linestyle="--")
-    w_axes.set_xlabel("epoch")
-    w_axes.set_ylabel("w after the step")
-    w_axes.legend(frameon=False, loc="lower right")
-    for axes in (loss_axes, w_axes):
-        axes.set_facecolor("none")
-    buffer = io.StringIO()
-    figure.savefig(
-        buffer,
-        format="svg",
-        metadata={"Date": None},
-        bbox_inches="tight",
-        transparent=True,
-    )
+fig, (loss_axes, w_axes) = plt.subplots(1, 2, figsize=(9, 3.4))
+for batch_size in [1, 2, 4]:
+    steps_per_epoch, batch_losses, ws = train(batch_size, n_epochs)
+    epochs = [(step + 1) / steps_per_epoch for step in range(len(ws))]
+    label = f"batch size {batch_size}" + (" (full batch)" if batch_size == 4 else "")
+    style_kw = {"color": colours[batch_size], "label": label, "marker": "."}
+    loss_axes.plot(epochs, batch_losses, **style_kw)
+    w_axes.plot([0] + epochs, [0.0] + ws, **style_kw)
+loss_axes.set_yscale("log")
+loss_axes.set_xlabel("epoch")
+loss_axes.set_ylabel("loss of the batch, before the step")
+w_axes.axhline(2.0, color="black", linewidth=0.8, linestyle="--")
+w_axes.set_xlabel("epoch")
+w_axes.set_ylabel("w after the step")
+w_axes.legend(frameon=False, loc="lower right")
+plt.show()
+# --8<-- [end:plot]
 
-svg = buffer.getvalue()
-svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG
-svg = svg.replace(INK, "currentColor")
+# What the figure shows, for readers who cannot see it, and its caption.
 description = (
     "Two panels over 10 epochs. Left: the loss of each batch, on a log scale; "
     "the full batch descends in a straight line, batch sizes 2 and 1 zigzag "
     "but fall faster per epoch. Right: w after each step; all three paths climb "
     "from 0 towards the dashed line w = 2, the smaller batches in uneven steps."
 )
-svg = svg.replace("*{", "#minibatch-figure *{")  # style this figure only
-for old, new in [('id="', 'id="mb-'), ("url(#", "url(#mb-"), ('href="#', 'href="#mb-')]:
-    svg = svg.replace(old, new)  # ids unique on the page
-svg = svg.replace(
-    "<svg ",
-    f'<svg id="minibatch-figure" role="img" aria-label="{description}" '
-    'style="max-width: 100%; height: auto" ',
-    1,
-)
-svg = svg.replace(">", f"><title>{description}</title>", 1)  # for screen readers
 caption = "Smaller batches take more, noisier steps per epoch; all three reach w = 2."
+
+# The figure as inline SVG in a <figure>, text in the page's font and colour,
+# the same bytes on every build: the same recipe prints every figure.
+import html
+import io
+import re
+
+import matplotlib.pyplot as plt
+
+style = {
+    "svg.hashsalt": description,  # ids from a hash: the same on every build
+    "svg.fonttype": "none",  # text stays text, in the page's font
+    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
+}
+no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
+buffer = io.StringIO()
+with plt.rc_context(style):
+    plt.savefig(
+        buffer,
+        format="svg",
+        metadata=no_metadata,
+        bbox_inches="tight",
+        transparent=True,
+    )
+plt.close()
+svg = buffer.getvalue()
+svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+# Keep only the ids that clip paths and markers refer to (hashes of the salt):
+# "axes_1" and friends would repeat when a page shows two figures.
+svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+svg = svg.replace("*{", ".mpl-figure *{")  # matplotlib's own style: figures only
+# Black becomes the page's text colour (dark on the light theme, light on the
+# dark); matplotlib leaves black fills out, so they inherit it from <svg>.
+svg = svg.replace("#000000", "currentColor")
+label = html.escape(description)
+svg = svg.replace(
+    "<svg ", f'<svg role="img" aria-label="{label}" fill="currentColor" ', 1
+)
+svg = svg.replace(">", f"><title>{label}</title>", 1)  # for screen readers
 print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')

@@ -1,48 +1,16 @@
-import html
-import io
-import re
-
+# The tutorial's page shows only the plot below, a program of its own (from
+# its imports to plt.show()). The lines around it print the figure as inline
+# SVG for the page, the same on every build.
+# ruff: noqa: E402 (the plot's imports come after the setup)
 import matplotlib
+
+matplotlib.use("Agg")  # draw into memory: no window, plt.show() does nothing
+matplotlib.rcdefaults()  # matplotlib's defaults: nothing from an earlier figure
+
+# --8<-- [start:plot]
 import matplotlib.pyplot as plt
 import numpy as np
-
-matplotlib.use("Agg")  # draw into memory: no window, no display needed
-plt.rcParams["svg.hashsalt"] = "numpy-by-hand-loss-and-fit"  # same SVG every build
-plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
-plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
-plt.rcParams["font.size"] = 12  # 12 px text: legible on a phone
-INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
-for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
-    plt.rcParams[key] = INK
-for key in ["xtick.color", "ytick.color"]:
-    plt.rcParams[key] = INK
-
-
-def svg_figure(fig, description, caption):
-    """The figure as inline SVG inside <figure>, with a text alternative."""
-    buffer = io.StringIO()
-    fig.savefig(
-        buffer,
-        format="svg",
-        metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        bbox_inches="tight",
-        transparent=True,
-    )
-    plt.close(fig)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
-    svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
-    # Keep only the ids that clip paths and markers refer to (hashes of the salt):
-    # "axes_1" and friends would repeat when a page shows two figures.
-    svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
-    svg = svg.replace(INK, "currentColor")
-    label = html.escape(description)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-    svg = svg.replace(">", f"><title>{label}</title>", 1)
-    return (
-        f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>'
-    )
-
+from matplotlib.ticker import NullLocator
 
 # Part 1's training, exactly: float32 data, w0 = 0, learning rate 0.01.
 X = np.array([1, 2, 3, 4], dtype=np.float32)
@@ -57,10 +25,11 @@ for epoch in range(1, n_epochs + 1):
     w = w - learning_rate * 2 * np.dot(X, y_pred - y) / len(X)
     history.append((float(w), float(loss)))
 
+plt.rcParams["font.size"] = 12  # 12 px text: legible on a phone
 fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.2))
 epochs = range(1, n_epochs + 1)
 left.semilogy(epochs, [loss for _, loss in history], color="#4c9be8")
-left.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+left.yaxis.set_minor_locator(NullLocator())
 left.set_xlabel("epoch")
 left.set_ylabel("loss (log scale)")
 left.set_title("Loss per epoch")
@@ -75,15 +44,58 @@ right.set_xlabel("x")
 right.set_ylabel("y")
 right.set_title("The line ŷ = wx at a few epochs")
 right.legend(frameon=False)
+plt.show()
+# --8<-- [end:plot]
 
-print(
-    svg_figure(
-        fig,
-        "Two plots of Part 1's training at learning rate 0.01. Left: the loss per "
-        "epoch on a log scale, a straight line going down. Right: the four data "
-        "points with the fitted line after epochs 1, 2, 5, 10 and 50, each "
-        "steeper than the last and closer to the points.",
-        "Left: the loss per epoch (log scale). Right: the fitted line after a few "
-        "epochs, against the data.",
-    )
+# What the figure shows, for readers who cannot see it, and its caption.
+description = (
+    "Two plots of Part 1's training at learning rate 0.01. Left: the loss per "
+    "epoch on a log scale, a straight line going down. Right: the four data "
+    "points with the fitted line after epochs 1, 2, 5, 10 and 50, each "
+    "steeper than the last and closer to the points."
 )
+caption = (
+    "Left: the loss per epoch (log scale). Right: the fitted line after a few "
+    "epochs, against the data."
+)
+
+# The figure as inline SVG in a <figure>, text in the page's font and colour,
+# the same bytes on every build: the same recipe prints every figure.
+import html
+import io
+import re
+
+import matplotlib.pyplot as plt
+
+style = {
+    "svg.hashsalt": description,  # ids from a hash: the same on every build
+    "svg.fonttype": "none",  # text stays text, in the page's font
+    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
+}
+no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
+buffer = io.StringIO()
+with plt.rc_context(style):
+    plt.savefig(
+        buffer,
+        format="svg",
+        metadata=no_metadata,
+        bbox_inches="tight",
+        transparent=True,
+    )
+plt.close()
+svg = buffer.getvalue()
+svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+# Keep only the ids that clip paths and markers refer to (hashes of the salt):
+# "axes_1" and friends would repeat when a page shows two figures.
+svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+svg = svg.replace("*{", ".mpl-figure *{")  # matplotlib's own style: figures only
+# Black becomes the page's text colour (dark on the light theme, light on the
+# dark); matplotlib leaves black fills out, so they inherit it from <svg>.
+svg = svg.replace("#000000", "currentColor")
+label = html.escape(description)
+svg = svg.replace(
+    "<svg ", f'<svg role="img" aria-label="{label}" fill="currentColor" ', 1
+)
+svg = svg.replace(">", f"><title>{label}</title>", 1)  # for screen readers
+print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')

@@ -1,8 +1,15 @@
-import io
-
+# The tutorial's page shows only the plot below, a program of its own (from
+# its imports to plt.show()). The lines around it print the figure as inline
+# SVG for the page, the same on every build.
+# ruff: noqa: E402 (the plot's imports come after the setup)
 import matplotlib
+
+matplotlib.use("Agg")  # draw into memory: no window, plt.show() does nothing
+matplotlib.rcdefaults()  # matplotlib's defaults: nothing from an earlier figure
+
+# --8<-- [start:plot]
+import matplotlib.pyplot as plt
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 X = torch.tensor([[1], [2], [3], [4]], dtype=torch.float32)
@@ -40,53 +47,23 @@ def losses_per_step(problem, name, n_steps):
     return losses
 
 
-INK = "#123456"  # placeholder for the page's text colour (currentColor)
-style = {
-    "svg.hashsalt": "fixed",  # the same SVG bytes on every build
-    "svg.fonttype": "none",  # text stays text, in the page's font
-    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
-    "font.size": 10,  # set, not inherited from an earlier figure
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-}
 colours = {"SGD": "#4e79a7", "momentum": "#f28e2b", "Adam": "#e15759"}
 n_steps = 400
-with matplotlib.rc_context(style):
-    figure = Figure(figsize=(9, 3.4))
-    all_axes = figure.subplots(1, 2, sharey=True)
-    for axes, problem in zip(all_axes, ["y = 2x", "(w, b)"], strict=True):
-        for name in optimizers:
-            losses = losses_per_step(problem, name, n_steps)
-            axes.plot(losses, color=colours[name], label=name)
-        axes.set_yscale("log")
-        axes.set_ylim(1e-13, 1e3)  # float32 rounding ends the curves near 1e-12
-        axes.set_title(problem, color=INK)
-        axes.set_xlabel("step")
-        axes.set_facecolor("none")
-    all_axes[0].set_ylabel("loss (MSE)")
-    all_axes[1].legend(frameon=False, loc="lower left")
-    buffer = io.StringIO()
-    figure.savefig(
-        buffer,
-        format="svg",
-        metadata={"Date": None},
-        bbox_inches="tight",
-        transparent=True,
-    )
+fig, all_axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+for axes, problem in zip(all_axes, ["y = 2x", "(w, b)"], strict=True):
+    for name in optimizers:
+        losses = losses_per_step(problem, name, n_steps)
+        axes.plot(losses, color=colours[name], label=name)
+    axes.set_yscale("log")
+    axes.set_ylim(1e-13, 1e3)  # float32 rounding ends the curves near 1e-12
+    axes.set_title(problem)
+    axes.set_xlabel("step")
+all_axes[0].set_ylabel("loss (MSE)")
+all_axes[1].legend(frameon=False, loc="lower left")
+plt.show()
+# --8<-- [end:plot]
 
-svg = buffer.getvalue()
-svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG
-svg = svg.replace(INK, "currentColor")
-svg = svg.replace("*{", "#optimizers-figure *{")  # style this figure only
-for old, new in [
-    ('id="', 'id="opt-'),
-    ("url(#", "url(#opt-"),
-    ('href="#', 'href="#opt-'),
-]:
-    svg = svg.replace(old, new)  # ids unique on the page
+# What the figure shows, for readers who cannot see it, and its caption.
 description = (
     f"Loss per step, log scale, first {n_steps} steps, for SGD, SGD with momentum "
     "and Adam. Left, y = 2x: SGD falls fastest, in a straight line, down to "
@@ -94,12 +71,45 @@ description = (
     "(w, b) problem: SGD drops at first, then crawls; momentum falls fastest, "
     "in waves; Adam falls steadily, between the two."
 )
-svg = svg.replace(
-    "<svg ",
-    f'<svg id="optimizers-figure" role="img" aria-label="{description}" '
-    'style="max-width: 100%; height: auto" ',
-    1,
-)
-svg = svg.replace(">", f"><title>{description}</title>", 1)  # for screen readers
 caption = "Loss per step for SGD, momentum and Adam on both problems."
+
+# The figure as inline SVG in a <figure>, text in the page's font and colour,
+# the same bytes on every build: the same recipe prints every figure.
+import html
+import io
+import re
+
+import matplotlib.pyplot as plt
+
+style = {
+    "svg.hashsalt": description,  # ids from a hash: the same on every build
+    "svg.fonttype": "none",  # text stays text, in the page's font
+    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
+}
+no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
+buffer = io.StringIO()
+with plt.rc_context(style):
+    plt.savefig(
+        buffer,
+        format="svg",
+        metadata=no_metadata,
+        bbox_inches="tight",
+        transparent=True,
+    )
+plt.close()
+svg = buffer.getvalue()
+svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+# Keep only the ids that clip paths and markers refer to (hashes of the salt):
+# "axes_1" and friends would repeat when a page shows two figures.
+svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+svg = svg.replace("*{", ".mpl-figure *{")  # matplotlib's own style: figures only
+# Black becomes the page's text colour (dark on the light theme, light on the
+# dark); matplotlib leaves black fills out, so they inherit it from <svg>.
+svg = svg.replace("#000000", "currentColor")
+label = html.escape(description)
+svg = svg.replace(
+    "<svg ", f'<svg role="img" aria-label="{label}" fill="currentColor" ', 1
+)
+svg = svg.replace(">", f"><title>{label}</title>", 1)  # for screen readers
 print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')

@@ -1,48 +1,15 @@
-import html
-import io
-import re
-
+# The tutorial's page shows only the plot below, a program of its own (from
+# its imports to plt.show()). The lines around it print the figure as inline
+# SVG for the page, the same on every build.
+# ruff: noqa: E402 (the plot's imports come after the setup)
 import matplotlib
+
+matplotlib.use("Agg")  # draw into memory: no window, plt.show() does nothing
+matplotlib.rcdefaults()  # matplotlib's defaults: nothing from an earlier figure
+
+# --8<-- [start:plot]
 import matplotlib.pyplot as plt
 import numpy as np
-
-matplotlib.use("Agg")  # draw into memory: no window, no display needed
-plt.rcParams["svg.hashsalt"] = "problem-loss-and-slope"  # same SVG every build
-plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
-plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
-plt.rcParams["font.size"] = 10  # set, not inherited from an earlier figure
-INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
-for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
-    plt.rcParams[key] = INK
-for key in ["xtick.color", "ytick.color"]:
-    plt.rcParams[key] = INK
-
-
-def svg_figure(fig, description, caption):
-    """The figure as inline SVG inside <figure>, with a text alternative."""
-    buffer = io.StringIO()
-    fig.savefig(
-        buffer,
-        format="svg",
-        metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        bbox_inches="tight",
-        transparent=True,
-    )
-    plt.close(fig)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
-    svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
-    # Keep only the ids that clip paths and markers refer to (hashes of the salt):
-    # "axes_1" and friends would repeat when a page shows two figures.
-    svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
-    svg = svg.replace(INK, "currentColor")
-    label = html.escape(description)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-    svg = svg.replace(">", f"><title>{label}</title>", 1)
-    return (
-        f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>'
-    )
-
 
 X = np.array([1, 2, 3, 4], dtype=np.float64)
 y = np.array([2, 4, 6, 8], dtype=np.float64)
@@ -79,16 +46,59 @@ ax.set_xlabel("w")
 ax.set_ylabel("loss L(w)")
 ax.set_title("The loss is a parabola in w; the gradient is its slope")
 ax.legend(frameon=False)
+plt.show()
+# --8<-- [end:plot]
 
-print(
-    svg_figure(
-        fig,
-        "The loss L(w) of the four points as a function of w: a parabola with its "
-        "lowest point, zero, at w = 2. Short tangent lines touch it at three "
-        "points: at w = 0.5 the slope is negative (the loss falls to the right), "
-        "at w = 2 the tangent is flat (slope zero), and at w = 3.5 the slope is "
-        "positive (the loss falls to the left).",
-        "The loss as a function of the weight, with its slope (the gradient) at "
-        "three values of w. Downhill is always against the slope.",
-    )
+# What the figure shows, for readers who cannot see it, and its caption.
+description = (
+    "The loss L(w) of the four points as a function of w: a parabola with its "
+    "lowest point, zero, at w = 2. Short tangent lines touch it at three "
+    "points: at w = 0.5 the slope is negative (the loss falls to the right), "
+    "at w = 2 the tangent is flat (slope zero), and at w = 3.5 the slope is "
+    "positive (the loss falls to the left)."
 )
+caption = (
+    "The loss as a function of the weight, with its slope (the gradient) at "
+    "three values of w. Downhill is always against the slope."
+)
+
+# The figure as inline SVG in a <figure>, text in the page's font and colour,
+# the same bytes on every build: the same recipe prints every figure.
+import html
+import io
+import re
+
+import matplotlib.pyplot as plt
+
+style = {
+    "svg.hashsalt": description,  # ids from a hash: the same on every build
+    "svg.fonttype": "none",  # text stays text, in the page's font
+    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
+}
+no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
+buffer = io.StringIO()
+with plt.rc_context(style):
+    plt.savefig(
+        buffer,
+        format="svg",
+        metadata=no_metadata,
+        bbox_inches="tight",
+        transparent=True,
+    )
+plt.close()
+svg = buffer.getvalue()
+svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+# Keep only the ids that clip paths and markers refer to (hashes of the salt):
+# "axes_1" and friends would repeat when a page shows two figures.
+svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+svg = svg.replace("*{", ".mpl-figure *{")  # matplotlib's own style: figures only
+# Black becomes the page's text colour (dark on the light theme, light on the
+# dark); matplotlib leaves black fills out, so they inherit it from <svg>.
+svg = svg.replace("#000000", "currentColor")
+label = html.escape(description)
+svg = svg.replace(
+    "<svg ", f'<svg role="img" aria-label="{label}" fill="currentColor" ', 1
+)
+svg = svg.replace(">", f"><title>{label}</title>", 1)  # for screen readers
+print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')

@@ -1,50 +1,17 @@
-import html
-import io
-import re
-
+# The tutorial's page shows only the plot below, a program of its own (from
+# its imports to plt.show()). The lines around it print the figure as inline
+# SVG for the page, the same on every build.
+# ruff: noqa: E402 (the plot's imports come after the setup)
 import matplotlib
+
+matplotlib.use("Agg")  # draw into memory: no window, plt.show() does nothing
+matplotlib.rcdefaults()  # matplotlib's defaults: nothing from an earlier figure
+
+# --8<-- [start:plot]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
-
-matplotlib.use("Agg")  # draw into memory: no window, no display needed
-plt.rcParams["svg.hashsalt"] = "torch-model-loss-contours"  # same SVG every build
-plt.rcParams["svg.fonttype"] = "none"  # keep text as text, not drawn glyphs
-plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]  # matplotlib's own font
-plt.rcParams["font.size"] = 10  # set, not inherited from an earlier figure
-INK = "#010101"  # becomes currentColor: dark on the light theme, light on the dark
-for key in ["text.color", "axes.edgecolor", "axes.labelcolor"]:
-    plt.rcParams[key] = INK
-for key in ["xtick.color", "ytick.color"]:
-    plt.rcParams[key] = INK
-
-
-def svg_figure(fig, description, caption):
-    """The figure as inline SVG inside <figure>, with a text alternative."""
-    buffer = io.StringIO()
-    fig.savefig(
-        buffer,
-        format="svg",
-        metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        bbox_inches="tight",
-        transparent=True,
-    )
-    plt.close(fig)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
-    svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
-    # Keep only the ids that clip paths and markers refer to (hashes of the salt):
-    # "axes_1" and friends would repeat when a page shows two figures.
-    svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
-    svg = svg.replace(INK, "currentColor")
-    label = html.escape(description)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-    svg = svg.replace(">", f"><title>{label}</title>", 1)
-    return (
-        f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>'
-    )
-
 
 # Part 4's training, exactly: nn.Linear(1, 1) seeded with 0, SGD at lr = 0.01.
 torch.manual_seed(0)
@@ -75,24 +42,67 @@ shown = [0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 400, 700, 1000, 1500, 2000, 3000]
 path_w = [path[k][0] for k in shown]
 path_b = [path[k][1] for k in shown]
 ax.plot(path_w, path_b, "-o", color="#e15759", markersize=3)
-ax.plot(2, 0, "*", color=INK, markersize=10)
+ax.plot(2, 0, "*", color="black", markersize=10)
 ax.annotate("start", path[0], textcoords="offset points", xytext=(-8, 8))
 ax.annotate("minimum (2, 0)", (2, 0), textcoords="offset points", xytext=(6, -12))
 ax.set_xlabel("weight w")
 ax.set_ylabel("bias b")
 ax.set_title("Loss contours over (w, b) and the path of SGD")
+plt.show()
+# --8<-- [end:plot]
 
-print(
-    svg_figure(
-        fig,
-        "Contour lines of the loss over the weight w and the bias b. They are "
-        "long thin ellipses, tilted: a narrow valley running from the upper left "
-        "down to the minimum at w = 2, b = 0. The path of Part 4's SGD, marked at "
-        "epochs 0, 1, 2, 3, 5, 10, 20, 50 and so on up to 3000, drops into the "
-        "valley in its first twenty epochs, where its dots are far apart, then "
-        "creeps along the valley's floor for thousands of epochs, its dots "
-        "crowding together.",
-        "The loss of Part 4's model over (w, b), with the path of "
-        "<code>nn.Linear</code> trained by SGD at lr = 0.01.",
-    )
+# What the figure shows, for readers who cannot see it, and its caption.
+description = (
+    "Contour lines of the loss over the weight w and the bias b. They are "
+    "long thin ellipses, tilted: a narrow valley running from the upper left "
+    "down to the minimum at w = 2, b = 0. The path of Part 4's SGD, marked at "
+    "epochs 0, 1, 2, 3, 5, 10, 20, 50 and so on up to 3000, drops into the "
+    "valley in its first twenty epochs, where its dots are far apart, then "
+    "creeps along the valley's floor for thousands of epochs, its dots "
+    "crowding together."
 )
+caption = (
+    "The loss of Part 4's model over (w, b), with the path of "
+    "<code>nn.Linear</code> trained by SGD at lr = 0.01."
+)
+
+# The figure as inline SVG in a <figure>, text in the page's font and colour,
+# the same bytes on every build: the same recipe prints every figure.
+import html
+import io
+import re
+
+import matplotlib.pyplot as plt
+
+style = {
+    "svg.hashsalt": description,  # ids from a hash: the same on every build
+    "svg.fonttype": "none",  # text stays text, in the page's font
+    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
+}
+no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
+buffer = io.StringIO()
+with plt.rc_context(style):
+    plt.savefig(
+        buffer,
+        format="svg",
+        metadata=no_metadata,
+        bbox_inches="tight",
+        transparent=True,
+    )
+plt.close()
+svg = buffer.getvalue()
+svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
+# Keep only the ids that clip paths and markers refer to (hashes of the salt):
+# "axes_1" and friends would repeat when a page shows two figures.
+svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
+svg = svg.replace("*{", ".mpl-figure *{")  # matplotlib's own style: figures only
+# Black becomes the page's text colour (dark on the light theme, light on the
+# dark); matplotlib leaves black fills out, so they inherit it from <svg>.
+svg = svg.replace("#000000", "currentColor")
+label = html.escape(description)
+svg = svg.replace(
+    "<svg ", f'<svg role="img" aria-label="{label}" fill="currentColor" ', 1
+)
+svg = svg.replace(">", f"><title>{label}</title>", 1)  # for screen readers
+print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')
