@@ -6,10 +6,12 @@ equals a clean one."""
 from __future__ import annotations
 
 import filecmp
+import html
 import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from snippet import small_project
@@ -154,3 +156,27 @@ def test_a_block_is_rerun_when_a_file_it_declares_changes(tmp_path):
     after = set(folder.glob("*.block.json"))
     assert len(after) == 1 and after != first, "the stale entry is pruned"
     assert (folder / "notes.json").read_text() == "{}"
+
+
+def test_a_block_that_shows_another_section_is_not_taken_from_the_cache(tmp_path):
+    """show= changes what the page shows, not what runs: the key holds both."""
+    page = textwrap.dedent("""\
+        # Cached
+
+        ```python exec="on" source="above" result="text" show="{section}" id="two"
+        --8<-- "snippets/two.py"
+        ```
+        """)
+    two = (
+        "# --8<-- [start:one]\nprint('one')\n# --8<-- [end:one]\n"
+        "# --8<-- [start:two]\nprint('two')\n# --8<-- [end:two]\n"
+    )
+    pages = {"index.md": "# Home\n", "cached.md": page.format(section="one")}
+    small_project(tmp_path, pages, {"snippets/two.py": two})
+    for section, other in [("one", "two"), ("two", "one")]:
+        (tmp_path / "docs/cached.md").write_text(page.format(section=section))
+        run, cached, _, html_text = build(tmp_path)
+        assert (run, cached) == (1, 0), section
+        shown = {html.unescape(block) for block in outputs(html_text)}
+        assert f"print('{section}')" in shown and "one\ntwo" in shown, shown
+        assert f"print('{other}')" not in "".join(shown), shown
