@@ -215,7 +215,7 @@ def test_the_toggle_gives_the_page_a_dark_system_loads(browser, site_url):
         document.querySelector("meta[name=color-scheme]").content,
         ...Object.entries(document.body.dataset)
             .filter(([key]) => key.startsWith("mdColor")),
-        ...[...document.querySelectorAll("[data-md-component=palette] label")]
+        ...[...document.querySelectorAll("form[data-site-palette] label")]
             .map(l => [l.title, l.hidden])]"""
     states = {}
     for system in ("light", "dark"):
@@ -231,3 +231,98 @@ def test_the_toggle_gives_the_page_a_dark_system_loads(browser, site_url):
             context.close()
     assert states["light"] == states["dark"]
     assert states["dark"][:2] == ["dark", ["mdColorScheme", "slate"]]
+
+
+# --- the palette, and a page that does not re-style itself as it starts -----------
+
+# Installed before any of the page's scripts: records every change to the
+# root's or the body's attributes that alters a value (class compared as a set
+# of names) and every <meta name="color-scheme"> added or changed, each with
+# the phase it happened in ("head":
+# the body is not parsed yet, so the browser has computed no style; "body":
+# while the body is parsed; "started": after DOMContentLoaded, when Material's
+# components start). Each of these, once the body exists, makes the browser
+# recompute the style of every element of the page: on a phone, the page's
+# longest tasks. (Material's instant navigation, kept for its quick page
+# changes, re-sets the stylesheets' links as it starts: one such recalculation.)
+RESTYLE_RECORDER = """
+window.__restyles = [];
+const phase = () => !document.body ? "head"
+    : document.readyState === "loading" ? "body" : "started";
+const tokens = value => [...new Set((value || "").split(/\\s+/).filter(Boolean))]
+    .sort().join(" ");
+new MutationObserver(records => {
+    for (const r of records) {
+        const el = r.target;
+        if (r.type === "attributes") {
+            const now = el.getAttribute(r.attributeName);
+            const root = el === document.documentElement || el === document.body;
+            const changed = r.attributeName === "class"
+                ? tokens(r.oldValue) !== tokens(now) : r.oldValue !== now;
+            if (root && changed)
+                __restyles.push(`${phase()}: <${el.localName}> ${r.attributeName}`);
+            if (el.matches("meta[name=color-scheme]") && changed)
+                __restyles.push(`${phase()}: color-scheme meta changed`);
+        } else {
+            for (const node of r.addedNodes)
+                if (node.nodeType === 1 && node.matches("meta[name=color-scheme]"))
+                    __restyles.push(`${phase()}: color-scheme meta added`);
+        }
+    }
+}).observe(document, {attributes: true, attributeOldValue: true, childList: true,
+                      subtree: true});
+"""
+
+
+@pytest.mark.parametrize("system", ["light", "dark"])
+def test_a_page_settles_its_palette_before_its_body(browser, site_url, system):
+    """On a first visit, with a light or a dark system: the root's classes
+    (no-js -> js, focus-visible's) and the dark palette's color-scheme tag are
+    set in <head>, the body's palette attributes while the header is parsed;
+    once the body exists nothing else changes them as the page and its scripts
+    start."""
+    context = browser.new_context(color_scheme=system)
+    try:
+        page = context.new_page()
+        page.add_init_script(RESTYLE_RECORDER)
+        load(page, site_url + page_url("learning_rate.md"))
+        page.wait_for_timeout(0)  # pending mutation records are delivered
+        restyles = page.evaluate("__restyles")
+        assert "head: <html> class" in restyles, restyles  # the check sees them
+        assert [r for r in restyles if not r.startswith("head:")] == (
+            ["body: <body> data-md-color-media", "body: <body> data-md-color-scheme"]
+            if system == "dark"
+            else ["body: <body> data-md-color-media"]
+        ), restyles
+        assert page.evaluate("document.documentElement.className") == (
+            "js js-focus-visible"
+        )
+        assert scheme(page) == SCHEMES[system]
+    finally:
+        context.close()
+
+
+def test_the_palette_is_kept_and_switches_by_keyboard(page, site_url):
+    """The toggle (the site's own, in place of Material's component): Enter on
+    it switches the palette as a click does; the choice is kept when the reader
+    opens another page; the color-scheme and theme-color tags follow it."""
+    load(page, site_url)
+    assert scheme(page) == SCHEMES["light"]
+    assert page.evaluate("document.querySelector('meta[name=color-scheme]')") is None
+    page.focus("#__palette_0")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+    assert page.get_by_title("Switch to light mode").is_visible()
+    assert not page.get_by_title("Switch to dark mode").is_visible()
+    meta = "name => document.querySelector(`meta[name=${name}]`).content"
+    assert page.evaluate(meta, "color-scheme") == "dark"
+    assert page.evaluate(meta, "theme-color").startswith("rgb(")
+    load(page, site_url + page_url("learning_rate.md"))
+    assert scheme(page) == SCHEMES["dark"]
+    assert page.evaluate(meta, "color-scheme") == "dark"
+    assert page.get_by_title("Switch to light mode").is_visible()
+    page.get_by_title("Switch to light mode").click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'default'")
+    assert page.evaluate(meta, "color-scheme") == "light"
+    assert page.get_by_title("Switch to dark mode").is_visible()
+    assert page.watch.errors == [] and page.watch.foreign == []
