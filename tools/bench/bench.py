@@ -7,7 +7,14 @@
    build ran (from the build's own log).
 2. The full `make test` time.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
-4. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium) on every page of the
+4. Where a page's main-thread time goes, from Chromium's own trace (`styles`):
+   each page of the built site loaded in Chromium at a phone's size with the
+   CPU slowed 4x (as Lighthouse simulates a phone), BENCH_RUNS times: the
+   median milliseconds of style recalculation, layout and all main-thread
+   tasks, and how many times the page's scripts made the browser recompute
+   the style of (nearly) every element. Less noisy than Lighthouse's total
+   blocking time, which it explains.
+5. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium) on every page of the
    built site (`site/`, or $BENCH_SITE), and on an empty Material for MkDocs
    page built with the same versions, served gzip-compressed on 127.0.0.1:
    performance, total blocking time, DOM elements, total bytes,
@@ -16,7 +23,7 @@
    only ever adds blocking time.
 
 One part alone: `python tools/bench/bench.py lighthouse` (or build, test,
-reproducible).
+reproducible, styles).
 
 Figures only: the goals are checked by reading them (tests assert behaviour).
 """
@@ -263,9 +270,7 @@ def lighthouse_table() -> None:
         config = yaml_load(file)
     prefix = urllib.parse.urlsplit(config["site_url"]).path.strip("/")
     site = site_dir()
-    pages = []
-    for html in sorted(site.rglob("index.html")):
-        pages.append(html.parent.relative_to(site).as_posix())
+    pages = _site_pages(site)
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     names = ["(empty Material page)"]
     names += ["(home)" if page == "." else f"{page}/" for page in pages]
@@ -324,14 +329,129 @@ def lighthouse_table() -> None:
     print(f"Requests to other hosts: {', '.join(elsewhere) or 'none'}")
 
 
+def _site_pages(site: Path) -> list[str]:
+    """Every page of a built site, as its path below the site's root."""
+    return [
+        html.parent.relative_to(site).as_posix()
+        for html in sorted(site.rglob("index.html"))
+    ]
+
+
+def _trace_figures(events: list[dict[str, Any]]) -> tuple[float, ...]:
+    """(style ms, layout ms, main-thread task ms, whole-page restyles) of the
+    page's renderer in a Chromium trace."""
+
+    def counted(event: dict[str, Any]) -> int:
+        return event.get("args", {}).get("elementCount") or 0
+
+    restyles = [
+        e for e in events if e.get("name") == "UpdateLayoutTree" and e.get("ph") == "X"
+    ]
+    pid = max(
+        {e["pid"] for e in restyles},
+        key=lambda p: sum(counted(e) for e in restyles if e["pid"] == p),
+    )
+    names = {
+        (e["pid"], e["tid"]): e["args"]["name"]
+        for e in events
+        if e.get("name") == "thread_name"
+    }
+    main = next(k for k, v in names.items() if k[0] == pid and v == "CrRendererMain")
+    on_main = [
+        e for e in events if (e.get("pid"), e.get("tid")) == main and e.get("ph") == "X"
+    ]
+
+    def ms(name: str) -> float:
+        return sum(e["dur"] for e in on_main if e.get("name") == name) / 1000
+
+    largest = max(counted(e) for e in on_main if e.get("name") == "UpdateLayoutTree")
+    whole = sum(
+        1
+        for e in on_main
+        if e.get("name") == "UpdateLayoutTree"
+        and counted(e) >= 0.9 * largest
+        and e.get("args", {}).get("beginData", {}).get("stackTrace")
+    )
+    return ms("UpdateLayoutTree"), ms("Layout"), ms("RunTask"), whole
+
+
+def style_table() -> None:
+    """Chromium's trace of each page, loaded at a phone's size, CPU slowed 4x."""
+    from playwright.sync_api import sync_playwright
+
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as file:
+        prefix = urllib.parse.urlsplit(yaml_load(file)["site_url"]).path.strip("/")
+    site = site_dir()
+    pages = _site_pages(site)
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    figures: dict[str, list[tuple[float, ...]]] = {page: [] for page in pages}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        served = Path(tmp) / "served"
+        (served / prefix).parent.mkdir(parents=True, exist_ok=True)
+        (served / prefix).symlink_to(site)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox"]
+        )
+        with serve(served) as url:
+            for _ in range(runs):
+                for page_path in pages:
+                    context = browser.new_context(
+                        viewport={"width": 412, "height": 823},
+                        device_scale_factor=1.75,
+                        is_mobile=True,
+                        has_touch=True,
+                    )
+                    page = context.new_page()
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+                    trace = Path(tmp) / "trace.json"
+                    browser.start_tracing(
+                        page=page,
+                        path=str(trace),
+                        categories=[
+                            "devtools.timeline",
+                            "disabled-by-default-devtools.timeline",
+                            "disabled-by-default-devtools.timeline.stack",
+                        ],
+                    )
+                    path = "" if page_path == "." else f"{page_path}/"
+                    page.goto(f"{url}{prefix}/{path}", wait_until="load")
+                    page.wait_for_timeout(2000)  # Material's start-up, after load
+                    browser.stop_tracing()
+                    context.close()
+                    events = json.loads(trace.read_text())
+                    if isinstance(events, dict):
+                        events = events["traceEvents"]
+                    figures[page_path].append(_trace_figures(events))
+        browser.close()
+    print(
+        f"Chromium's trace, 412 px wide, CPU slowed 4x, median of {runs} loads "
+        "(BENCH_RUNS): milliseconds of style recalculation, layout and all "
+        "main-thread tasks; whole-page restyles forced by scripts"
+    )
+    print("| page | style ms | layout ms | main-thread ms | whole-page restyles |")
+    print("|---|---:|---:|---:|---:|")
+    for page_path, rows in figures.items():
+        name = "(home)" if page_path == "." else f"{page_path}/"
+        median = [
+            sorted(column)[len(column) // 2] for column in zip(*rows, strict=True)
+        ]
+        print(
+            f"| {name} | {median[0]:.0f} | {median[1]:.0f} | {median[2]:.0f} | "
+            f"{median[3]:.0f} |"
+        )
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["build", "test", "reproducible", "lighthouse"]
+    parts = sys.argv[1:] or ["build", "test", "reproducible", "styles", "lighthouse"]
     if "build" in parts:
         build_times()
     if "test" in parts:
         test_time()
     if "reproducible" in parts:
         reproducibility()
+    if "styles" in parts:
+        style_table()
     if "lighthouse" in parts:
         lighthouse_table()
 
