@@ -180,3 +180,44 @@ def test_a_block_that_shows_another_section_is_not_taken_from_the_cache(tmp_path
         shown = {html.unescape(block) for block in outputs(html_text)}
         assert f"print('{section}')" in shown and "one\ntwo" in shown, shown
         assert f"print('{other}')" not in "".join(shown), shown
+
+
+def test_links_are_checked_on_every_build_though_unchanged_pages_are_not_parsed(
+    tmp_path,
+):
+    """tools/links.py: a page whose HTML did not change is not parsed again,
+    but every link is still checked against every page's anchors: a link on an
+    unchanged page to an anchor that another page lost fails the build."""
+    pages = {
+        "index.md": "# Home\n\nSee [the kept part](cached.md#kept).\n",
+        "cached.md": "# Cached\n\n## Kept\n\nText.\n",
+    }
+    small_project(tmp_path, pages, {})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": "1"}
+    env.pop("DOCS_CACHE_DIR", None)
+
+    def build_links() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    def counts(process: subprocess.CompletedProcess) -> tuple[int, int]:
+        assert process.returncode == 0, process.stderr
+        found = re.search(r"(\d+) pages parsed, (\d+) from the cache", process.stderr)
+        assert found, process.stderr
+        return int(found[1]), int(found[2])
+
+    assert counts(build_links()) == (2, 0)
+    assert counts(build_links()) == (0, 2)
+    (tmp_path / "docs/cached.md").write_text("# Cached\n\n## Renamed\n\nText.\n")
+    process = build_links()
+    assert process.returncode != 0
+    assert "cached.md#kept" in process.stderr and "index.md" in process.stderr, (
+        process.stderr
+    )
+    (tmp_path / "docs/index.md").write_text("# Home\n\nSee [it](cached.md#renamed).\n")
+    assert counts(build_links()) == (1, 1)  # the new index; cached.md as it was

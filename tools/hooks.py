@@ -13,7 +13,10 @@
   (page_html.py) and the maths is rendered by KaTeX.
 * on_env: every page is rendered, so every block has run: the notebooks and
   scripts are written from those outputs (each block runs once per build).
-* on_post_build: the counts, and stale cache entries pruned.
+* on_post_page: every link and anchor of the page is checked (links.py:
+  htmlproofer's checks, each page's parse cached).
+* on_post_build: the links left for the end are checked; the counts, and
+  stale cache entries pruned.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
 
+import links  # noqa: E402
 import provenance  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
@@ -51,6 +55,7 @@ class _State:
 
     build: Build
     expander: chapter_model.Expander
+    proofer: links.Proofer | None
     chapters: dict[str, chapter_model.Chapter]
     downloads: dict[str, tuple[File, File]]  # chapter stem -> (.ipynb, .py)
     whole: File | None
@@ -63,6 +68,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     project = Path(config.config_file_path or "mkdocs.yml").resolve().parent
     state.build = Build(project, Cache.for_project(project))
     state.expander = chapter_model.Expander.for_project(config, project)
+    state.proofer = links.Proofer.for_config(config, state.build.cache)
     formatter.build = state.build
     return config
 
@@ -123,6 +129,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         state.downloads[stem] = pair  # written in on_env, when every block has run
         for file in pair:
             files.append(file)
+    if state.proofer is not None:  # every file, the generated ones included
+        state.proofer.on_files(files, config)
     return files
 
 
@@ -222,8 +230,21 @@ def _write(stem: str, notebook: Any, title: str, site: Any, src: str | None) -> 
     script.content_string = notebooks.script(title, url, notebook)
 
 
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    if state.proofer is not None:
+        state.proofer.on_post_page(output, page, config)
+    return output
+
+
 def on_post_build(config: MkDocsConfig) -> None:
     build = state.build
+    proofer = state.proofer
+    if proofer is not None:
+        proofer.on_post_build(config)
+        log.info(
+            f"Links checked on every page: {proofer.parsed} pages parsed, "
+            f"{proofer.reused} from the cache"
+        )
     pruned = build.cache.prune()
     switch = "on" if build.cache.enabled else "off (DOCS_CACHE=0)"
     log.info(
