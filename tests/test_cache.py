@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import execution
 from snippet import small_project
 
 # mkdocs build, then report whether the build process imported torch.
@@ -221,3 +222,18 @@ def test_links_are_checked_on_every_build_though_unchanged_pages_are_not_parsed(
     )
     (tmp_path / "docs/index.md").write_text("# Home\n\nSee [it](cached.md#renamed).\n")
     assert counts(build_links()) == (1, 1)  # the new index; cached.md as it was
+
+
+def test_every_installed_version_salts_the_cache(tmp_path, monkeypatch):
+    """A package installed, upgraded or removed changes every cache key."""
+    folder = tmp_path / "site-packages"
+    (folder / "example-1.0.dist-info").mkdir(parents=True)
+    before = execution._environment(tmp_path)
+    monkeypatch.syspath_prepend(str(folder))
+    installed = execution._environment(tmp_path)
+    (folder / "example-1.0.dist-info").rename(folder / "example-1.1.dist-info")
+    upgraded = execution._environment(tmp_path)
+    assert len({before, installed, upgraded}) == 3
+    torch = next(p for p in sys.path if list(Path(p).glob("torch-*.dist-info")))
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != torch])
+    assert execution._environment(tmp_path) != installed  # torch removed

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import re
@@ -114,8 +113,17 @@ def run_block(chapter: Chapter, block: Block, code: str | None = None) -> str:
 def _environment(project: Path) -> str:
     """What every cached value depends on besides its own inputs: Python, every
     installed package, mkdocs.yml and the build's own tools."""
+    # Each installed distribution's metadata folder, named with its version
+    # (`torch-2.13.0+cpu.dist-info`): listing them is much quicker than reading
+    # every package's metadata, which every build, a warm one too, did.
     packages = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
+        {
+            folder.name
+            for entry in sys.path
+            if entry and Path(entry).is_dir()
+            for pattern in ("*.dist-info", "*.egg-info")
+            for folder in Path(entry).glob(pattern)
+        }
     )
     parts = [sys.version, *packages]
     config = project / "mkdocs.yml"

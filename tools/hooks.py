@@ -31,7 +31,6 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
 
-import links  # noqa: E402
 import provenance  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
@@ -41,6 +40,7 @@ from mkdocs.structure.pages import Page  # noqa: E402
 
 import chapter as chapter_model  # noqa: E402
 import katex  # noqa: E402
+import links  # noqa: E402
 import notebooks  # noqa: E402
 import page_html  # noqa: E402
 from execution import Build, Cache, install_formatter  # noqa: E402
