@@ -5,7 +5,7 @@
    cache), warm (nothing changed), one snippet edited and one prose sentence
    edited, best of three each, with how many blocks and notebook kernels each
    build ran (from the build's own log).
-2. The full `make test` time.
+2. The full `make test` time, and the import floor just after it.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
 4. Where a page's main-thread time goes, from Chromium's own trace (`styles`):
    each page of the built site loaded in Chromium at a phone's size with the
@@ -111,12 +111,18 @@ def clone(target: Path) -> Path:
     return target
 
 
-def build_times() -> None:
+def import_floor() -> float:
+    """The floor: a process that only imports the snippets' libraries, best of 3."""
     libraries = snippet_libraries()
-    floor = min(
+    return min(
         seconds([PYTHON, "-c", f"import {', '.join(libraries)}"], ROOT)
         for _ in range(3)
     )
+
+
+def build_times() -> None:
+    libraries = snippet_libraries()
+    floor = import_floor()
     mkdocs = [PYTHON, "-m", "mkdocs", "build", "-d", "site"]
     results: dict[str, list[tuple[float, str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +161,12 @@ def test_time() -> None:
         elapsed = time.perf_counter() - start
     summary = [line for line in process.stdout.splitlines() if " passed" in line]
     status = "passed" if process.returncode == 0 else f"FAILED ({process.returncode})"
-    print(f"make test (installed): {elapsed:.1f} s, {status}: {summary[-1:]}")
+    # The machine's speed of the hour, for comparing runs on different days.
+    floor = import_floor()
+    print(
+        f"make test (installed): {elapsed:.1f} s, {status}: {summary[-1:]}; "
+        f"import floor {floor:.2f} s"
+    )
     print()
 
 
