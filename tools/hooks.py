@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+import jinja2
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules
 
 import provenance  # noqa: E402
@@ -191,7 +193,13 @@ def on_page_context(context: Any, page: Page, **kwargs: Any) -> Any:
 
 
 def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
-    """Every page is rendered, so every block has run: write the downloads."""
+    """Every page is rendered, so every block has run: write the downloads.
+    With the cache on, the theme's templates are compiled once per version of
+    their source (Jinja's own bytecode cache, in the cache folder's `jinja/`)."""
+    folder = state.build.cache.folder
+    if folder is not None:
+        (folder / "jinja").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder / "jinja"))
     site = _site(config, files)
     results = state.build.results
     made: dict[str, Any] = {}
