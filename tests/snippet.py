@@ -87,8 +87,13 @@ class ForkServer:
         self._dir = tempfile.TemporaryDirectory(prefix="fork-server-")
         self.address = os.path.join(self._dir.name, "socket")
         self.process: subprocess.Popen | None = None  # started when first used
+        self._starting = threading.Lock()
 
     def wait_ready(self) -> None:
+        with self._starting:  # threads of one test process may ask at once
+            self._start()
+
+    def _start(self) -> None:
         if self.process is None:
             self.process = subprocess.Popen(
                 [sys.executable, __file__, "serve", self.address, *self.modules],
@@ -106,11 +111,14 @@ class ForkServer:
         cwd: Path,
         stdio: tuple[int, int, int],
         timeout: int | None = None,
+        env: dict[str, str] | None = None,
     ) -> int:
         """Run the command line in a fork, wait for it; return its exit status
-        (-N: killed by signal N). `timeout` seconds: then SIGALRM ends it."""
+        (-N: killed by signal N). `timeout` seconds: then SIGALRM ends it. The
+        fork's environment is `env`, or this process's."""
         self.wait_ready()
-        request = {"argv": argv, "cwd": str(cwd), "env": dict(os.environ)}
+        environment = dict(os.environ if env is None else env)
+        request = {"argv": argv, "cwd": str(cwd), "env": environment}
         return _ask(self.address, request | {"timeout": timeout}, stdio)
 
     def stand_in(self, argv: list[str]) -> list[str]:
@@ -375,9 +383,56 @@ def build_site(
         "DOCS_CACHE_DIR": str(cache or ""),
         "SOURCE_DATE_EPOCH": source_date_epoch(),
     }
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    command = ["-m", "mkdocs", "build", "--strict"]
     command += ["--config-file", str(config_file), "--site-dir", str(site_dir)]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    return run_build(command, cwd, env)
+
+
+# The libraries a build imports, but not torch (a test checks that a build
+# which runs no torch block never imports it): builds forked from a server that
+# imported them (ForkServer) do not each pay for the imports.
+BUILD_LIBRARIES = (
+    "mkdocs.__main__",
+    "mkdocs.commands.build",
+    "material.plugins.search.plugin",
+    "markdown_exec",
+    "pymdownx.superfences",
+    "pymdownx.snippets",
+    "pymdownx.arithmatex",
+    "pymdownx.highlight",
+    "htmlproofer.plugin",
+    "nbformat",
+    "jinja2",
+    "pygments.lexers.python",
+    "pygments.formatters.html",
+)
+_builds: list[ForkServer] = []
+_builds_lock = threading.Lock()
+
+
+def run_build(
+    argv: list[str], cwd: Path, env: dict[str, str], timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """`python *argv` (a build) in cwd with env, forked from this test
+    process's build server (started when first used, stopped at exit)."""
+    with _builds_lock:
+        if not _builds:
+            # Material warns about MkDocs 2 when it is imported, unless told not to.
+            server = ForkServer(BUILD_LIBRARIES, env={"NO_MKDOCS_2_WARNING": "1"})
+            atexit.register(server.close)
+            _builds.append(server)
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        open(os.devnull, "rb") as null,
+    ):
+        stdio = (null.fileno(), out.fileno(), err.fileno())
+        returncode = _builds[0].run(argv, cwd, stdio, timeout, env)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(
+            argv, returncode, out.read().decode("utf-8"), err.read().decode("utf-8")
+        )
 
 
 def small_project(root: Path, pages: dict[str, str], files: dict[str, str]) -> Path:

@@ -15,9 +15,10 @@ import textwrap
 from pathlib import Path
 
 import execution
-from snippet import small_project
+from snippet import run_build, small_project
 
-# mkdocs build, then report whether the build process imported torch.
+# mkdocs build, then report whether the build process imported torch (forked
+# from a server that imported the build's libraries, but not torch: run_build).
 BUILD = """
 import sys
 from mkdocs.__main__ import cli
@@ -60,13 +61,9 @@ def build(
     env.pop("DOCS_CACHE_DIR", None)
     if folder:
         env["DOCS_CACHE_DIR"] = folder
-    process = subprocess.run(
-        [sys.executable, "-c", BUILD, "build", "--strict", "-d", site],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    script = root / ".build.py"
+    script.write_text(BUILD, encoding="utf-8")
+    process = run_build([str(script), "build", "--strict", "-d", site], root, env)
     assert process.returncode == 0, process.stderr
     counts = re.search(
         r"Executed code blocks: (\d+) run, (\d+) from the cache; 0 kernels",
@@ -198,13 +195,7 @@ def test_links_are_checked_on_every_build_though_unchanged_pages_are_not_parsed(
     env.pop("DOCS_CACHE_DIR", None)
 
     def build_links() -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        return run_build(["-m", "mkdocs", "build", "--strict"], tmp_path, env)
 
     def counts(process: subprocess.CompletedProcess) -> tuple[int, int]:
         assert process.returncode == 0, process.stderr
