@@ -122,6 +122,29 @@ def _writer_source(block: Block, project: Path) -> str:
     return "\n".join(lines)
 
 
+def _cell(kind: str, source: str, **fields: Any) -> Any:
+    """A cell as nbformat.v4's new_markdown_cell / new_code_cell make it, but
+    not validated as it is made: `_notebook` validates each notebook once,
+    whole (validating every cell as it is made, and then again with its
+    notebook, cost every build time for nothing)."""
+    cell = nbformat.NotebookNode(
+        id="", cell_type=kind, metadata=nbformat.NotebookNode(), source=source
+    )
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    cell.update(fields)
+    return cell
+
+
+def _output(kind: str, **fields: Any) -> Any:
+    """An output as nbformat.v4.new_output makes it, validated with its notebook."""
+    output = nbformat.NotebookNode(output_type=kind, **fields)
+    if kind == "display_data":
+        output.metadata = nbformat.NotebookNode()
+        output.data = nbformat.NotebookNode(output.data)
+    return output
+
+
 def _outputs(block: Block, printed: str) -> list[Any]:
     """What the block printed, displayed as the page shows it."""
     if not printed:
@@ -131,8 +154,8 @@ def _outputs(block: Block, printed: str) -> list[Any]:
     elif block.shows == "markdown":
         data = {"text/markdown": printed, "text/plain": printed}
     else:
-        return [nbformat.v4.new_output("stream", name="stdout", text=printed)]
-    return [nbformat.v4.new_output("display_data", data=data)]
+        return [_output("stream", name="stdout", text=printed)]
+    return [_output("display_data", data=data)]
 
 
 def chapter_notebook(
@@ -147,7 +170,7 @@ def chapter_notebook(
         prose.clear()
         if text:
             text = absolute_links(text, chapter.src_uri, site)
-            cells.append(nbformat.v4.new_markdown_cell(text))
+            cells.append(_cell("markdown", text))
 
     for part in chapter.parts:
         if isinstance(part, Prose):
@@ -159,10 +182,10 @@ def chapter_notebook(
         else:
             end_prose()
             if part.runs:
-                cell = nbformat.v4.new_code_cell(_writer_source(part, project))
+                cell = _cell("code", _writer_source(part, project))
                 cell.id, cell.metadata = f"{part.id}-files", {"writes": list(part.runs)}
                 cells.append(cell)
-            cell = nbformat.v4.new_code_cell(part.code.strip("\n"))
+            cell = _cell("code", part.code.strip("\n"))
             cell.id = part.id
             cell.metadata = {"block_id": part.id, "snippet": part.snippet}
             if part.shows != "text":
@@ -173,7 +196,8 @@ def chapter_notebook(
             cells.append(cell)
     end_prose()
 
-    about = nbformat.v4.new_markdown_cell(
+    about = _cell(
+        "markdown",
         f"*{ABOUT} [{chapter.title}]({site.page_url(chapter.src_uri)}) of "
         f"[{site.name}]({site.url}). Every code cell is a complete program: run "
         "them top to bottom in a fresh kernel with NumPy and PyTorch (Colab has "
@@ -189,7 +213,7 @@ def chapter_notebook(
         title, _, rest = first.source.partition("\n")
         first.source = title
         cells[1:1] = [about] + (
-            [nbformat.v4.new_markdown_cell(rest.strip())] if rest.strip() else []
+            [_cell("markdown", rest.strip())] if rest.strip() else []
         )
     else:
         cells.insert(0, about)
@@ -221,7 +245,7 @@ def whole_tutorial(parts: list[tuple[Chapter, Any]], site_url: str) -> Any:
     assembled from the chapters' notebooks."""
     intro = WHOLE_INTRO.format(title=WHOLE_TITLE, site_url=site_url)
     cells = [
-        nbformat.v4.new_markdown_cell(intro, id=f"{WHOLE}-intro"),
+        _cell("markdown", intro, id=f"{WHOLE}-intro"),
         provenance.versions_cell(WHOLE),  # once, not once per part
     ]
     seen: set[str] = set()  # section titles: "Exercises" comes once per chapter
