@@ -121,6 +121,27 @@ class ForkServer:
         request = {"argv": argv, "cwd": str(cwd), "env": environment}
         return _ask(self.address, request | {"timeout": timeout}, stdio)
 
+    def capture(
+        self,
+        argv: list[str],
+        cwd: Path,
+        timeout: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Completed:
+        """`run` with no stdin, its stdout and stderr captured as text."""
+        with (
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+            open(os.devnull, "rb") as null,
+        ):
+            stdio = (null.fileno(), out.fileno(), err.fileno())
+            returncode = self.run(argv, cwd, stdio, timeout, env)
+            out.seek(0)
+            err.seek(0)
+            return Completed(
+                returncode, out.read().decode("utf-8"), err.read().decode("utf-8")
+            )
+
     def stand_in(self, argv: list[str]) -> list[str]:
         """The command line of a process that stands in for `python *argv`."""
         self.wait_ready()
@@ -373,7 +394,7 @@ def source_date_epoch() -> str:
 
 def build_site(
     config_file: Path, site_dir: Path, cwd: Path = ROOT, cache: Path | None = None
-) -> subprocess.CompletedProcess:
+) -> Completed:
     """Run the build that `make site` runs (strict). The cache is off unless
     `cache` names its folder (DOCS_CACHE_DIR)."""
     env = {
@@ -412,7 +433,7 @@ _builds_lock = threading.Lock()
 
 def run_build(
     argv: list[str], cwd: Path, env: dict[str, str], timeout: int = 600
-) -> subprocess.CompletedProcess:
+) -> Completed:
     """`python *argv` (a build) in cwd with env, forked from this test
     process's build server (started when first used, stopped at exit)."""
     with _builds_lock:
@@ -421,18 +442,7 @@ def run_build(
             server = ForkServer(BUILD_LIBRARIES, env={"NO_MKDOCS_2_WARNING": "1"})
             atexit.register(server.close)
             _builds.append(server)
-    with (
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-        open(os.devnull, "rb") as null,
-    ):
-        stdio = (null.fileno(), out.fileno(), err.fileno())
-        returncode = _builds[0].run(argv, cwd, stdio, timeout, env)
-        out.seek(0)
-        err.seek(0)
-        return subprocess.CompletedProcess(
-            argv, returncode, out.read().decode("utf-8"), err.read().decode("utf-8")
-        )
+    return _builds[0].capture(argv, cwd, timeout, env)
 
 
 def small_project(root: Path, pages: dict[str, str], files: dict[str, str]) -> Path:
@@ -534,18 +544,7 @@ class Programs:
         self.server = ForkServer(LIBRARIES, env={"MPLBACKEND": "Agg"})
 
     def run(self, path: Path, cwd: Path, timeout: int = 300) -> Completed:
-        with (
-            tempfile.TemporaryFile() as out,
-            tempfile.TemporaryFile() as err,
-            open(os.devnull, "rb") as null,
-        ):
-            stdio = (null.fileno(), out.fileno(), err.fileno())
-            returncode = self.server.run([str(path)], cwd, stdio, timeout)
-            out.seek(0)
-            err.seek(0)
-            return Completed(
-                returncode, out.read().decode("utf-8"), err.read().decode("utf-8")
-            )
+        return self.server.capture([str(path)], cwd, timeout)
 
     def close(self) -> None:
         self.server.close()

@@ -9,13 +9,12 @@ import filecmp
 import html
 import os
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import execution
-from snippet import run_build, small_project
+from snippet import Completed, run_build, small_project
 
 # mkdocs build, then report whether the build process imported torch (forked
 # from a server that imported the build's libraries, but not torch: run_build).
@@ -194,10 +193,10 @@ def test_links_are_checked_on_every_build_though_unchanged_pages_are_not_parsed(
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": "1"}
     env.pop("DOCS_CACHE_DIR", None)
 
-    def build_links() -> subprocess.CompletedProcess:
+    def build_links() -> Completed:
         return run_build(["-m", "mkdocs", "build", "--strict"], tmp_path, env)
 
-    def counts(process: subprocess.CompletedProcess) -> tuple[int, int]:
+    def counts(process: Completed) -> tuple[int, int]:
         assert process.returncode == 0, process.stderr
         found = re.search(r"(\d+) pages parsed, (\d+) from the cache", process.stderr)
         assert found, process.stderr

@@ -29,6 +29,7 @@ from snippet import (
     CONFIG,
     PAGES,
     ROOT,
+    TAG_RE,
     build_site,
     built_page,
     fresh_kernel,
@@ -43,7 +44,6 @@ PYTHON_BLOCK_RE = re.compile(
 )
 LINK_RE = re.compile(r"<a\b(?P<attrs>[^>]*)>(?P<text>.*?)</a>", re.DOTALL)
 HREF_RE = re.compile(r'\bhref="(?P<href>[^"]*)"')
-TAG_RE = re.compile(r"<[^>]+>")
 ALLOWED_IMPORTS = {"numpy", "torch", "matplotlib"} | set(sys.stdlib_module_names)
 STEMS = [c.stem for c in CODE_CHAPTERS] + [notebooks.WHOLE]
 WHOLE_PARTS = [
