@@ -1,7 +1,7 @@
 """The build's cache: prose edits execute nothing, snippet edits execute only
-their blocks and the blocks that declare them (runs=), DOCS_CACHE=0 switches it
-off, DOCS_CACHE_DIR moves it, stale entries are pruned, and a cached build
-equals a clean one."""
+their blocks and the blocks that declare them (runs=), an unchanged page is not
+rendered again, DOCS_CACHE=0 switches it off, DOCS_CACHE_DIR moves it, stale
+entries are pruned, and a cached build equals a clean one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import re
 import sys
 import textwrap
 from pathlib import Path
+
+import yaml
 
 import execution
 from snippet import Completed, run_build, small_project
@@ -55,7 +57,8 @@ def build(
     root: Path, cache: str = "1", site: str = "site", folder: str = ""
 ) -> tuple[int, int, bool, str]:
     """Build; return (blocks run, blocks from the cache, torch imported, html).
-    `folder`: DOCS_CACHE_DIR ("": unset, the default folder)."""
+    `folder`: DOCS_CACHE_DIR ("": unset, the default folder). The pages
+    rendered and taken from the cache are in `build.pages`."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": cache}
     env.pop("DOCS_CACHE_DIR", None)
     if folder:
@@ -69,6 +72,9 @@ def build(
         process.stderr,
     )
     assert counts, process.stderr
+    pages = re.search(r"pages rendered: (\d+), (\d+) from the cache", process.stderr)
+    assert pages, process.stderr
+    build.pages = (int(pages[1]), int(pages[2]))  # type: ignore[attr-defined]
     html = (root / site / "cached" / "index.html").read_text(encoding="utf-8")
     torch = "torch imported: True" in process.stderr
     return int(counts[1]), int(counts[2]), torch, html
@@ -92,24 +98,30 @@ def test_cache_skips_unchanged_blocks_and_a_cached_build_is_a_clean_build(tmp_pa
 
     run, cached, torch, cold = build(tmp_path)
     assert (run, cached, torch) == (2, 0, True)
+    assert build.pages == (2, 0)  # type: ignore[attr-defined]
     assert {"3.0", "42"} <= outputs(cold)
     first = block_entries(tmp_path)
     assert len(first) == 2
 
+    # Nothing changed: no page is rendered again, its blocks' outputs come with it.
     run, cached, torch, warm = build(tmp_path)
     assert (run, cached, torch) == (0, 2, False)
+    assert build.pages == (0, 2)  # type: ignore[attr-defined]
     assert warm == cold
+    assert block_entries(tmp_path) == first, "a cached page keeps its blocks' entries"
 
     # Prose only (a formula too): no block runs, torch is never imported.
     (tmp_path / "docs/cached.md").write_text(PAGE.format(prose="Edited $y$."))
     run, cached, torch, html = build(tmp_path)
     assert (run, cached, torch) == (0, 2, False)
+    assert build.pages == (1, 1)  # type: ignore[attr-defined]
     assert "Edited" in html
 
-    # One snippet: its block only; the stale entry is pruned.
+    # One snippet: its page and its block only; the stale entry is pruned.
     (tmp_path / "snippets/plain.py").write_text("print(6 * 9)\n")
     run, cached, torch, html = build(tmp_path)
     assert (run, cached, torch) == (1, 1, False)
+    assert build.pages == (1, 1)  # type: ignore[attr-defined]
     assert "54" in outputs(html) and "42" not in outputs(html)
     after = block_entries(tmp_path)
     assert len(after) == 2 and len(after - first) == 1
@@ -227,3 +239,46 @@ def test_every_installed_version_salts_the_cache(tmp_path, monkeypatch):
     torch = next(p for p in sys.path if list(Path(p).glob("torch-*.dist-info")))
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != torch])
     assert execution._environment(tmp_path) != installed  # torch removed
+
+
+def test_a_page_from_the_cache_still_warns_and_its_links_are_still_checked(tmp_path):
+    """A rendering that warned is not kept: the next build renders it again and
+    warns again. A page that is kept still has its links to other pages'
+    anchors checked by MkDocs: one to an anchor its target lost warns, though
+    the page holding the link came from the cache."""
+    pages = {
+        "index.md": "# Home\n\nSee [the kept part](cached.md#kept).\n",
+        "cached.md": "# Cached\n\n## Kept\n\nText, and [a lost page](lost.md).\n",
+    }
+    config = small_project(tmp_path, pages, {})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": "1"}
+    env.pop("DOCS_CACHE_DIR", None)
+    # MkDocs' own checks only: htmlproofer (tools/links.py) would also see
+    # both links, and its error would stop the build before MkDocs warns.
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["plugins"] = [p for p in data["plugins"] if "htmlproofer" not in p]
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+    def build_pages() -> tuple[str, tuple[int, int]]:
+        process = run_build(["-m", "mkdocs", "build"], tmp_path, env)
+        assert process.returncode == 0, process.stderr
+        found = re.search(
+            r"pages rendered: (\d+), (\d+) from the cache", process.stderr
+        )
+        assert found, process.stderr
+        return process.stderr, (int(found[1]), int(found[2]))
+
+    lost = "contains a link 'lost.md', but the target is not found"
+    for _ in range(2):
+        log, pages_counted = build_pages()
+        assert lost in log, log
+        assert pages_counted[0] >= 1  # cached.md, rendered again: it warned
+    assert pages_counted == (1, 1), "index.md, which did not warn, is kept"
+
+    (tmp_path / "docs/cached.md").write_text("# Cached\n\n## Renamed\n\nText.\n")
+    log, pages_counted = build_pages()
+    assert pages_counted == (1, 1)  # index.md came from the cache
+    assert (
+        "Doc file 'index.md' contains a link 'cached.md#kept', but the doc "
+        "'cached.md' does not contain an anchor '#kept'"
+    ) in log, log

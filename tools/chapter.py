@@ -187,6 +187,7 @@ class Chapter:
     title: str
     meta: dict[str, Any]
     parts: list[Prose | Block]
+    reads: tuple[str, ...] = ()  # every file the page's includes read
 
     @property
     def blocks(self) -> list[Block]:
@@ -269,10 +270,12 @@ def parse(
     prose: list[str] = []
     fence: dict[str, Any] | None = None
     ids: set[str] = set()
+    reads: list[str] = []
 
     def end_prose() -> None:
         if prose:
-            text, _ = expander.expand("\n".join(prose))
+            text, read = expander.expand("\n".join(prose))
+            reads.extend(read)
             parts.append(Prose(text))
             prose.clear()
 
@@ -295,7 +298,8 @@ def parse(
     text = "\n".join(p.text for p in parts if isinstance(p, Prose))
     heading = HEADING_RE.search(text)
     title = meta.get("title") or (heading["title"].strip() if heading else "")
-    return Chapter(src_uri, path, title, meta, parts)
+    reads += [s for p in parts if isinstance(p, Block) for s in p.snippets]
+    return Chapter(src_uri, path, title, meta, parts, tuple(dict.fromkeys(reads)))
 
 
 def _block(

@@ -6,13 +6,17 @@
 
 * on_files: every page is parsed by the chapter model; the notebooks, scripts
   and the whole-tutorial page are added to the site as generated files.
+* on_pre_page: with the cache on, a page whose inputs did not change is not
+  rendered again (page_cache.py: its HTML, table of contents and anchors, and
+  its blocks' outputs, from the cache); Material's search entries likewise.
 * on_page_markdown: the chapter being rendered is handed to the block
   formatter, and the notebook buttons go under the page's title.
 * on_page_content: a block that raised fails the build, naming the page, the
   line, the block, the snippet and its line; the markup is lightened
   (page_html.py) and the maths is rendered by KaTeX.
 * on_env: every page is rendered, so every block has run: the notebooks and
-  scripts are written from those outputs (each block runs once per build).
+  scripts are written from those outputs (each block runs once per build), or
+  taken from the cache when nothing they are made from changed.
 * on_post_page: every link and anchor of the page is checked (links.py:
   htmlproofer's checks, each page's parse cached).
 * on_post_build: the links left for the end are checked; the counts, and
@@ -22,9 +26,13 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
+import json
 import logging
 import posixpath
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -39,6 +47,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
+from page_cache import PageCache, files_digest  # noqa: E402
 
 import chapter as chapter_model  # noqa: E402
 import katex  # noqa: E402
@@ -58,6 +67,7 @@ class _State:
     build: Build
     expander: chapter_model.Expander
     proofer: links.Proofer | None
+    pages: PageCache
     chapters: dict[str, chapter_model.Chapter]
     downloads: dict[str, tuple[File, File]]  # chapter stem -> (.ipynb, .py)
     whole: File | None
@@ -71,6 +81,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     state.build = Build(project, Cache.for_project(project))
     state.expander = chapter_model.Expander.for_project(config, project)
     state.proofer = links.Proofer.for_config(config, state.build.cache)
+    state.pages = PageCache(state.build)
+    state.pages.search(config.plugins.get("material/search"))
+    provenance.installed.cache_clear()
     formatter.build = state.build
     return config
 
@@ -107,20 +120,22 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         state.chapters[file.src_uri] = chapter
 
     stems = [c.stem for c in state.chapters.values() if c.blocks]
-    site = _site(config, files)
     parts = [
-        (
-            state.chapters[p],
-            notebooks.chapter_notebook(
-                state.chapters[p], {}, site, state.build.project
-            ),
-        )
+        state.chapters[p]
         for p in notebooks.WHOLE_PARTS
         if p in state.chapters and state.chapters[p].blocks
     ]
     if parts:
         stems.append(notebooks.WHOLE)
-        page = notebooks.whole_tutorial_page(parts)
+        cache = state.build.cache
+        key = cache.key("whole", *[i for c in parts for i in _inputs(c)])
+        page = cache.get(key)
+        if page is None:
+            site, project = _site(config, files), state.build.project
+            page = notebooks.whole_tutorial_page(
+                [(c, notebooks.chapter_notebook(c, {}, site, project)) for c in parts]
+            )
+            cache.put(key, page)
         state.whole = File.generated(config, notebooks.WHOLE_PAGE, content=page)
         files.append(state.whole)
     for stem in stems:
@@ -141,6 +156,11 @@ def _stem(page: Page) -> str | None:
         return notebooks.WHOLE
     chapter = state.chapters.get(page.file.src_uri)
     return chapter.stem if chapter is not None and chapter.blocks else None
+
+
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    state.pages.install(page, state.chapters.get(page.file.src_uri))
+    return page
 
 
 def on_page_markdown(
@@ -201,41 +221,90 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
         (folder / "jinja").mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder / "jinja"))
     site = _site(config, files)
-    results = state.build.results
+    build = state.build
+    common = [site.name, site.url, files_digest(files), provenance.version_line()]
     made: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+
+    def notebook(chapter: chapter_model.Chapter) -> Any:
+        if chapter.src_uri not in made:
+            outputs = _outputs(chapter)
+            made[chapter.src_uri] = notebooks.chapter_notebook(
+                chapter, outputs, site, build.project
+            )
+        return made[chapter.src_uri]
+
     for chapter in state.chapters.values():
         if not chapter.blocks:
             continue
-        outputs = {
-            b.id: results[(chapter.src_uri, b.id)].output
-            for b in chapter.blocks
-            if (chapter.src_uri, b.id) in results
-        }
-        notebook = notebooks.chapter_notebook(
-            chapter, outputs, site, state.build.project
-        )
-        made[chapter.src_uri] = notebook
-        _write(chapter.stem, notebook, chapter.title, site, chapter.src_uri)
+        outputs = json.dumps(_outputs(chapter), sort_keys=True)
+        key = build.cache.key("downloads", *common, *_inputs(chapter), outputs)
+        keys[chapter.src_uri] = key
+        make = functools.partial(notebook, chapter)
+        _write(key, chapter.stem, make, chapter.title, site, chapter.src_uri)
     if state.whole is not None:
-        parts = [
-            (state.chapters[p], made[p]) for p in notebooks.WHOLE_PARTS if p in made
-        ]
-        notebook = notebooks.whole_tutorial(parts, site.url)
-        _write(notebooks.WHOLE, notebook, "The whole tutorial", site, None)
+        parts = [state.chapters[p] for p in notebooks.WHOLE_PARTS if p in keys]
+        key = build.cache.key(
+            "downloads", notebooks.WHOLE, *[keys[c.src_uri] for c in parts]
+        )
+        _write(
+            key,
+            notebooks.WHOLE,
+            lambda: notebooks.whole_tutorial(
+                [(c, notebook(c)) for c in parts], site.url
+            ),
+            "The whole tutorial",
+            site,
+            None,
+        )
     return env
 
 
-def _write(stem: str, notebook: Any, title: str, site: Any, src: str | None) -> None:
-    """The downloads, with the build's version line above the versions cell."""
-    url = site.page_url(src) if src else site.url
-    notebook = provenance.stamp(
-        copy.deepcopy(notebook),
-        stem,
-        more_url=site.page_url("devices.md") + "#when-your-digits-differ",
-    )
+def _outputs(chapter: chapter_model.Chapter) -> dict[str, str]:
+    """What each of the chapter's blocks printed in this build."""
+    results = state.build.results
+    return {
+        b.id: results[(chapter.src_uri, b.id)].output
+        for b in chapter.blocks
+        if (chapter.src_uri, b.id) in results
+    }
+
+
+def _inputs(chapter: chapter_model.Chapter) -> list[str | bytes]:
+    """Everything of a chapter its notebook is made from, besides its outputs:
+    the chapter model, and the files its blocks declare (their cells write
+    them out)."""
+    parts: list[str | bytes] = [
+        json.dumps(dataclasses.asdict(chapter), sort_keys=True, default=str)
+    ]
+    for path in dict.fromkeys(p for b in chapter.blocks for p in b.runs):
+        parts += [path, (state.build.project / path).read_bytes()]
+    return parts
+
+
+def _write(
+    key: str,
+    stem: str,
+    make: Callable[[], Any],
+    title: str,
+    site: notebooks.Site,
+    src: str | None,
+) -> None:
+    """The downloads, with the build's version line above the versions cell;
+    from the cache when nothing they are made from changed (`make` makes the
+    notebook otherwise)."""
     ipynb, script = state.downloads[stem]
-    ipynb.content_string = notebooks.dumps(notebook)
-    script.content_string = notebooks.script(title, url, notebook)
+    hit = state.build.cache.get(key)
+    if hit is None:
+        url = site.page_url(src) if src else site.url
+        notebook = provenance.stamp(
+            copy.deepcopy(make()),
+            stem,
+            more_url=site.page_url("devices.md") + "#when-your-digits-differ",
+        )
+        hit = [notebooks.dumps(notebook), notebooks.script(title, url, notebook)]
+        state.build.cache.put(key, hit)
+    ipynb.content_string, script.content_string = hit
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
@@ -257,5 +326,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     switch = "on" if build.cache.enabled else "off (DOCS_CACHE=0)"
     log.info(
         f"Executed code blocks: {build.executed} run, {build.cached} from the "
-        f"cache; 0 kernels; cache {switch}, {pruned} stale entries pruned"
+        f"cache; 0 kernels; pages rendered: {state.pages.rendered}, "
+        f"{state.pages.reused} from the cache; cache {switch}, {pruned} stale "
+        "entries pruned"
     )

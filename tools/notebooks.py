@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import nbformat
 import provenance
 
 from chapter import Block, Chapter, Prose
@@ -126,7 +125,10 @@ def _cell(kind: str, source: str, **fields: Any) -> Any:
     """A cell as nbformat.v4's new_markdown_cell / new_code_cell make it, but
     not validated as it is made: `_notebook` validates each notebook once,
     whole (validating every cell as it is made, and then again with its
-    notebook, cost every build time for nothing)."""
+    notebook, cost every build time for nothing). nbformat is imported where
+    it is used: a build whose notebooks come from the cache never needs it."""
+    import nbformat
+
     cell = nbformat.NotebookNode(
         id="", cell_type=kind, metadata=nbformat.NotebookNode(), source=source
     )
@@ -138,6 +140,8 @@ def _cell(kind: str, source: str, **fields: Any) -> Any:
 
 def _output(kind: str, **fields: Any) -> Any:
     """An output as nbformat.v4.new_output makes it, validated with its notebook."""
+    import nbformat
+
     output = nbformat.NotebookNode(output_type=kind, **fields)
     if kind == "display_data":
         output.metadata = nbformat.NotebookNode()
@@ -228,6 +232,8 @@ def chapter_notebook(
 
 
 def _notebook(cells: list[Any]) -> Any:
+    import nbformat
+
     count = 0
     for cell in cells:
         if cell.cell_type == "code":
@@ -286,6 +292,8 @@ def script(title: str, url: str, notebook: Any) -> str:
 
 
 def dumps(notebook: Any) -> str:
+    import nbformat
+
     return nbformat.writes(notebook) + "\n"
 
 

@@ -24,6 +24,7 @@ A plain module, no MkDocs events: the hooks call it.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import platform
 import re
@@ -31,7 +32,6 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-import nbformat
 from mkdocs.utils import get_build_datetime
 
 # The code cell that prints the kernel's versions, as a reader sees it.
@@ -66,14 +66,23 @@ def torch_build(version_py: str | None = None) -> str:
     return "CPU"
 
 
+@functools.cache
+def installed() -> dict[str, str]:
+    """torch's and NumPy's installed versions and torch's build, read once
+    (the hooks clear this as each build starts: `mkdocs serve` builds again in
+    one process)."""
+    found = {name: metadata.version(name) for name in ("torch", "numpy")}
+    return {**found, "torch_build": torch_build()}
+
+
 def versions() -> dict[str, str]:
     """The build interpreter's Python, torch (without its local label, such as
     +cpu: the build says that) and NumPy versions."""
     return {
         "python": platform.python_version(),
-        "torch": metadata.version("torch").split("+")[0],
-        "torch_build": torch_build(),
-        "numpy": metadata.version("numpy"),
+        "torch": installed()["torch"].split("+")[0],
+        "torch_build": installed()["torch_build"],
+        "numpy": installed()["numpy"],
     }
 
 
@@ -92,8 +101,8 @@ def printed_versions() -> str:
     packages' metadata: the build imports torch only when a block does)."""
     return (
         f"Python {platform.python_version()}\n"
-        f"torch {metadata.version('torch')}\n"
-        f"NumPy {metadata.version('numpy')}\n"
+        f"torch {installed()['torch']}\n"
+        f"NumPy {installed()['numpy']}\n"
     )
 
 
@@ -101,6 +110,8 @@ def versions_cell(stem: str):
     """The code cell that prints the kernel's versions, with what it prints in
     the build's interpreter as its output (the tests run it in a fresh kernel
     and compare)."""
+    import nbformat  # here: a build whose notebooks are cached never needs it
+
     cell = nbformat.v4.new_code_cell(VERSIONS_CODE, id=f"{stem}-versions")
     cell.metadata = {KIND: "versions"}
     cell.outputs = [
@@ -117,6 +128,8 @@ def line_cell(stem: str, more_url: str | None = None):
         "digits can differ"
     )
     text += f" ([why]({more_url}))." if more_url else "."
+    import nbformat
+
     cell = nbformat.v4.new_markdown_cell(text, id=f"{stem}-provenance")
     cell.metadata = {KIND: "line"}
     return cell

@@ -1,0 +1,199 @@
+"""A page's rendering and its search entries, from the build's cache.
+
+MkDocs turns every page's Markdown into HTML on every build, and Material's
+search plugin then parses every page's HTML again: most of a build that runs
+no block. With the cache on, both come from the build's cache (tools/
+execution.py's Cache, its one key recipe and its pruning) when nothing they
+depend on changed:
+
+* a page's rendering (`Page.render`: its HTML, table of contents, title, the
+  anchors it holds and the links to anchors it makes, which MkDocs checks
+  after every page is rendered) is keyed by the Markdown MkDocs renders (the
+  hooks' changes included), the page's place in the site, every file of the
+  site and its URL (links are resolved against them), and the bytes of every
+  file its includes read and its blocks declare (`runs=`). Its blocks' printed
+  outputs are kept with it, for the notebooks, and its blocks' own cache
+  entries are kept alive;
+* a page's search entries are keyed by everything Material reads to make
+  them: the page's HTML, table of contents, URL, title and front matter.
+
+A rendering that logged anything (a warning, a broken link) or whose block
+raised is not kept: it is rendered again on the next build, and says it
+again. The environment (Python, every package, mkdocs.yml, these tools) salts
+every key, as it salts every other entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from chapter import Chapter
+from execution import Build, Result
+
+
+class _Recorder(logging.Handler):
+    """Every record MkDocs and its extensions log while a page renders."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.INFO:
+            self.records.append(record)
+
+
+def files_digest(files: Files) -> str:
+    """Every file of the site and where it goes: what a link resolves against."""
+    rows = sorted(
+        (f.src_uri, f.dest_uri, f.url, f.inclusion.name, bool(f.generated_by))
+        for f in files
+    )
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def _toc_tokens(toc: Any) -> list[dict[str, Any]]:
+    """MkDocs' table of contents back as the tokens get_toc reads."""
+    return [
+        {
+            "level": item.level,
+            "id": item.id,
+            "name": item.title,
+            "children": _toc_tokens(item.children),
+        }
+        for item in toc
+    ]
+
+
+class PageCache:
+    """One build's cached renderings and search entries."""
+
+    def __init__(self, build: Build) -> None:
+        self.build = build
+        self.rendered = self.reused = 0
+        self._files: tuple[int, str] | None = None
+
+    def _digest(self, files: Files) -> str:
+        if self._files is None or self._files[0] != id(files):
+            self._files = (id(files), files_digest(files))
+        return self._files[1]
+
+    def install(self, page: Page, chapter: Chapter | None) -> None:
+        """Render `page` from the cache when its inputs did not change."""
+        if not self.build.cache.enabled or chapter is None:
+            return
+        render = page.render
+
+        def cached_render(config: MkDocsConfig, files: Files) -> None:
+            self._render(page, chapter, render, config, files)
+
+        page.render = cached_render  # type: ignore[method-assign]
+
+    def _key(self, page: Page, chapter: Chapter, files: Files) -> str:
+        project = self.build.project
+        parts: list[str | bytes] = [
+            page.markdown or "",
+            page.file.src_uri,
+            page.file.dest_uri,
+            page.file.url,
+            self._digest(files),
+        ]
+        paths = list(chapter.reads) + [p for b in chapter.blocks for p in b.inputs]
+        for path in dict.fromkeys(paths):
+            file = project / path
+            parts += [path, file.read_bytes() if file.is_file() else b"\0missing"]
+        return self.build.cache.key("page", *parts)
+
+    def _render(
+        self,
+        page: Page,
+        chapter: Chapter,
+        render: Any,
+        config: MkDocsConfig,
+        files: Files,
+    ) -> None:
+        cache, build = self.build.cache, self.build
+        key = self._key(page, chapter, files)
+        hit = cache.get(key)
+        if hit is not None:
+            self.reused += 1
+            page.content = hit["content"]
+            page.toc = get_toc(hit["toc"])
+            page._title_from_render = hit["title"]
+            page.present_anchor_ids = set(hit["anchors"])
+            page.links_to_anchors = {
+                files.get_file_from_path(src): links
+                for src, links in hit["links"].items()
+            }
+            for block_id, output in hit["outputs"].items():
+                build.results[(chapter.src_uri, block_id)] = Result(output)
+            build.cached += len(hit["outputs"])
+            cache.used.update(hit["entries"])  # its blocks' entries stay
+            return
+        self.rendered += 1
+        recorder = _Recorder()
+        logger = logging.getLogger("mkdocs")
+        used, cache.used = cache.used, set()  # to see the entries this page uses
+        logger.addHandler(recorder)
+        try:
+            render(config, files)
+        finally:
+            logger.removeHandler(recorder)
+            entries = cache.used
+            cache.used = used | entries
+        if recorder.records or build.errors(chapter) or page.links_to_anchors is None:
+            return
+        outputs = {
+            b.id: build.results[(chapter.src_uri, b.id)].output
+            for b in chapter.blocks
+            if (chapter.src_uri, b.id) in build.results
+        }
+        cache.put(
+            key,
+            {
+                "content": page.content,
+                "toc": _toc_tokens(page.toc),
+                "title": page._title_from_render,
+                "anchors": sorted(page.present_anchor_ids or ()),
+                "links": {
+                    f.src_uri: links for f, links in page.links_to_anchors.items()
+                },
+                "outputs": outputs,
+                "entries": sorted(entries),
+            },
+        )
+
+    def search(self, plugin: Any) -> None:
+        """Material's search plugin, its entries for each page cached."""
+        index = plugin.search_index if plugin is not None else None
+        if index is None or not self.build.cache.enabled:
+            return
+        add = index.add_entry_from_context
+        cache = self.build.cache
+
+        def add_entry_from_context(page: Page) -> None:
+            key = cache.key(
+                "search",
+                page.url,
+                page.content or "",
+                json.dumps(_toc_tokens(page.toc)),
+                page.title or "",
+                json.dumps(page.meta, sort_keys=True, default=str),
+            )
+            hit = cache.get(key)
+            if hit is not None:
+                index.entries.extend(hit)
+                return
+            before = len(index.entries)
+            add(page)
+            cache.put(key, index.entries[before:])
+
+        index.add_entry_from_context = add_entry_from_context
