@@ -128,7 +128,18 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if parts:
         stems.append(notebooks.WHOLE)
         cache = state.build.cache
-        key = cache.key("whole", *[i for c in parts for i in _inputs(c)])
+        # The page lists each part's title and number of code cells: blocks
+        # make code cells, prose does not, so a prose edit keeps this entry.
+        key = cache.key(
+            "whole",
+            *[
+                json.dumps(
+                    [c.src_uri, c.title, [dataclasses.asdict(b) for b in c.blocks]],
+                    default=str,
+                )
+                for c in parts
+            ],
+        )
         page = cache.get(key)
         if page is None:
             site, project = _site(config, files), state.build.project
@@ -227,10 +238,15 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
     keys: dict[str, str] = {}
 
     def notebook(chapter: chapter_model.Chapter) -> Any:
+        """The chapter's notebook, made once (or as its cache entry keeps it)."""
         if chapter.src_uri not in made:
-            outputs = _outputs(chapter)
-            made[chapter.src_uri] = notebooks.chapter_notebook(
-                chapter, outputs, site, build.project
+            hit = build.cache.get(keys[chapter.src_uri])
+            made[chapter.src_uri] = (
+                notebooks.from_dict(hit[2])
+                if hit is not None
+                else notebooks.chapter_notebook(
+                    chapter, _outputs(chapter), site, build.project
+                )
             )
         return made[chapter.src_uri]
 
@@ -297,14 +313,17 @@ def _write(
     hit = state.build.cache.get(key)
     if hit is None:
         url = site.page_url(src) if src else site.url
+        made = make()
         notebook = provenance.stamp(
-            copy.deepcopy(make()),
+            copy.deepcopy(made),
             stem,
             more_url=site.page_url("devices.md") + "#when-your-digits-differ",
         )
-        hit = [notebooks.dumps(notebook), notebooks.script(title, url, notebook)]
+        script_text = notebooks.script(title, url, notebook)
+        # The notebook as made, too: the whole tutorial is made from the parts'.
+        hit = [notebooks.dumps(notebook), script_text, made]
         state.build.cache.put(key, hit)
-    ipynb.content_string, script.content_string = hit
+    ipynb.content_string, script.content_string = hit[0], hit[1]
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -291,6 +291,13 @@ def script(title: str, url: str, notebook: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def from_dict(data: dict[str, Any]) -> Any:
+    """A notebook as `_notebook` made it, from its JSON data (the cache's)."""
+    import nbformat
+
+    return nbformat.from_dict(data)
+
+
 def dumps(notebook: Any) -> str:
     import nbformat
 
