@@ -23,7 +23,7 @@ from snippet import (
     build_site,
     fresh_kernel,
     kernel_server,
-    run,
+    ran,
 )
 
 
@@ -174,10 +174,10 @@ def fresh_runs(site_dir: Path, kernels) -> dict[str, dict]:
     return json.loads(results.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def regimes():
     """snippets/learning_rate/regimes.py's functions."""
-    return run("learning_rate/regimes.py")[0]
+    return ran("learning_rate/regimes.py")[0]
 
 
 # --- a real browser against the built site ------------------------------------

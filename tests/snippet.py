@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import html
 import io
 import json
@@ -351,6 +352,14 @@ def run(path: str) -> tuple[dict, str]:
     finally:
         os.chdir(cwd)
     return namespace, output.getvalue()
+
+
+@functools.cache
+def ran(path: str) -> tuple[dict, str]:
+    """`run`, once per test process: for the tests that only read what the
+    program left, which then share the same objects. A test that changes them,
+    or that checks a program gives the same output twice, calls `run`."""
+    return run(path)
 
 
 # --- the site ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 import torch
 from trajectory_bound import U, trajectory_gaps
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, -4.25, 7.5]
 
@@ -19,8 +19,8 @@ def check():
 
 
 def test_trajectory_equals_part1_up_to_float32_rounding():
-    part1 = run("numpy_by_hand/train.py")[0]
-    part2 = run("autograd/train.py")[0]["history"]
+    part1 = ran("numpy_by_hand/train.py")[0]
+    part2 = ran("autograd/train.py")[0]["history"]
     assert len(part2) == len(part1["history"]) == 50
     gaps = trajectory_gaps(part1["X"], part1["y"], 0.01, part1["history"])
     for (w1, l1), (w2, l2), (gap_w, gap_loss) in zip(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 SOURCE = (ROOT / "snippets/devices/where_it_runs.py").read_text(encoding="utf-8")
 
@@ -38,21 +38,21 @@ def available_device() -> str:
 
 
 def test_prints_the_device_it_chose():
-    namespace, output = run("devices/where_it_runs.py")
+    namespace, output = ran("devices/where_it_runs.py")
     expected = available_device()
     assert namespace["device"] == expected
     assert output.startswith(f"device: {expected}\n")
 
 
 def test_data_and_model_are_on_the_chosen_device():
-    namespace, _ = run("devices/where_it_runs.py")
+    namespace, _ = ran("devices/where_it_runs.py")
     device = torch.device(namespace["device"]).type
     assert namespace["X"].device.type == namespace["y"].device.type == device
     assert all(p.device.type == device for p in namespace["model"].parameters())
 
 
 def test_the_numbers_match_the_cpu_reference_to_float32_tolerance():
-    namespace, output = run("devices/where_it_runs.py")
+    namespace, output = ran("devices/where_it_runs.py")
     reference = cpu_reference()
     assert summary(output) == pytest.approx(reference, rel=1e-5, abs=1e-6)
     if namespace["device"] == "cpu":  # the same arithmetic: the same bits

@@ -1,9 +1,11 @@
 """Several processes: DDP under torchrun equals single-process gradient descent."""
 
 import ast
+import concurrent.futures
 import os
 import re
 import runpy
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +17,7 @@ import pytest
 import torch
 from torch.distributed.run import get_args_parser
 
-from snippet import CHAPTERS, PAGES, ROOT, run
+from snippet import CHAPTERS, PAGES, ROOT, Completed, run
 
 DDP = ROOT / "snippets/distributed/ddp.py"
 LAUNCH = ROOT / "snippets/distributed/launch.py"
@@ -99,10 +101,14 @@ def torchrun_program(tmp_path: Path, source: str, **options) -> str:
     return launcher()["torchrun"](str(path), **options)
 
 
-def test_without_the_all_reduce_the_copies_drift_apart_and_the_launcher_says_so(
-    tmp_path: Path,
+def test_without_the_all_reduce_the_copies_drift_apart_and_the_check_says_so(
+    tmp_path: Path, programs
 ):
-    """DistributedDataParallel replaced by a wrapper that averages nothing."""
+    """DistributedDataParallel replaced by a wrapper that averages nothing: the
+    program's own check fails. Two processes, told who they are as torchrun
+    tells them (RANK, WORLD_SIZE, ... and where to meet), forked from a parent
+    that imported torch (`programs`). The launcher's report of a failing
+    worker is tested below, with workers that import nothing."""
     no_all_reduce = (
         "class DistributedDataParallel(nn.Module):\n"
         "    def __init__(self, module):\n"
@@ -114,9 +120,25 @@ def test_without_the_all_reduce_the_copies_drift_apart_and_the_launcher_says_so(
     source = DDP.read_text(encoding="utf-8")
     line = "from torch.nn.parallel import DistributedDataParallel\n"
     assert line in source
-    with pytest.raises(RuntimeError, match="the copies drifted apart") as error:
-        torchrun_program(tmp_path, source.replace(line, no_all_reduce))
-    assert "program.py failed (exit status" in str(error.value)
+    program = tmp_path / "program.py"
+    program.write_text(source.replace(line, no_all_reduce), encoding="utf-8")
+    with socket.socket() as free:  # a port for the group to meet on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    group = {"WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1"}
+    group["MASTER_PORT"] = str(port)
+
+    def worker(rank: int) -> Completed:
+        env = {**os.environ, **group, "RANK": str(rank), "LOCAL_RANK": str(rank)}
+        env["CUDA_VISIBLE_DEVICES"] = ""  # two processes on the CPU, as torchrun's
+        return programs.server.capture([str(program)], tmp_path, 120, env)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(worker, [0, 1])
+    assert second.returncode == 0, second.stderr
+    assert first.returncode != 0
+    assert "AssertionError: the copies drifted apart" in first.stderr, first.stderr
+    assert "2 process(es), backend gloo, device cpu" in first.stdout
 
 
 def test_ddp_gives_every_process_the_first_process_parameters(tmp_path: Path, programs):
@@ -214,7 +236,7 @@ def test_a_stuck_worker_becomes_an_error_and_the_workers_are_stopped(tmp_path: P
 def test_a_failing_worker_stops_the_others_and_its_error_is_raised(tmp_path: Path):
     """The worker's own error reaches the message (torchrun passes its stderr
     on: what the gloo-abort retry below reads)."""
-    with pytest.raises(RuntimeError, match="worker 1 broke"):
+    with pytest.raises(RuntimeError, match="worker 1 broke") as error:
         torchrun_program(
             tmp_path,
             "import os, threading\n"
@@ -223,6 +245,7 @@ def test_a_failing_worker_stops_the_others_and_its_error_is_raised(tmp_path: Pat
             "threading.Event().wait()\n",
             timeout_s=100,
         )
+    assert "program.py failed (exit status" in str(error.value)
 
 
 def test_the_launcher_ran_to_the_end_in_the_build_after_autograd(launched):

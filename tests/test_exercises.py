@@ -10,7 +10,7 @@ import pytest
 
 from chapter import Block, Prose
 from snippet import CHAPTERS as MODELS
-from snippet import NO_EXERCISES, ROOT, run
+from snippet import NO_EXERCISES, ROOT, ran, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 CHAPTERS = [
@@ -147,7 +147,7 @@ def test_learning_rates_one_step_oscillate_converge_and_diverge():
 
 def test_dropping_one_over_n_is_undone_by_lr_over_n():
     namespace, _ = run("numpy_by_hand/exercise_drop_one_over_n.py")
-    part1 = run("numpy_by_hand/train.py")[0]["history"]
+    part1 = ran("numpy_by_hand/train.py")[0]["history"]
     assert namespace["history_no_n"] == pytest.approx(namespace["history_ok"])
     assert namespace["history_ok"] == pytest.approx([w for w, _ in part1[:5]])
     X32, y32 = namespace["X"], namespace["y"]
@@ -190,7 +190,7 @@ def test_sum_instead_of_mean_multiplies_the_gradient_by_n():
 
 def test_zero_grad_first_gives_the_same_trajectory():
     moved = run("loss_and_optimizer/exercise_zero_grad_first.py")[0]["history"]
-    assert moved == run("loss_and_optimizer/train.py")[0]["history"]
+    assert moved == ran("loss_and_optimizer/train.py")[0]["history"]
 
 
 def test_adam_first_step_is_lr_and_it_falls_short():
@@ -223,7 +223,7 @@ def test_line_with_intercept_needs_the_bias():
     w, b, loss = values["False"]
     assert w == pytest.approx(w_star, abs=1e-4) and b == 0
     assert loss == pytest.approx(np.mean((w_star * X - y) ** 2), abs=1e-5) and loss > 0
-    lam_max = run("learning_rate/hessian.py")[0]["lam_max"]
+    lam_max = ran("learning_rate/hessian.py")[0]["lam_max"]
     assert 0.1 < 2 / lam_max, "lr=0.1 is below the limit of Part 4's page"
     w, b, loss = values["True"]
     assert (w, b, loss) == pytest.approx((2, 1, 0), abs=1e-4)

@@ -10,7 +10,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 C = 2 / len(X) * X @ X  # the curvature, computed here independently: 15
@@ -26,11 +26,6 @@ FIGURES = [
 def run_figure(path: str) -> tuple[dict, str]:
     """Each figure snippet runs once in this process (the contours take seconds)."""
     return run(path)
-
-
-@pytest.fixture(scope="module")
-def regimes():
-    return run("learning_rate/regimes.py")[0]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +65,7 @@ def test_measured_ratio_of_errors_is_one_minus_15_lr(regimes, lr):
 
 
 def test_the_printed_ratios_are_the_predicted_factors():
-    output = run("learning_rate/regimes.py")[1]
+    output = ran("learning_rate/regimes.py")[1]
     for lr in [0.01, 0.1, 0.14]:
         ratio = f"{1 - 15 * lr:.6f}"
         assert f"{lr:7.4f}" in output and output.count(ratio) >= 2, ratio
@@ -164,8 +159,8 @@ def test_numpy_only_warns_when_the_loss_overflows():
 
 
 def test_every_part_used_the_learning_rate_0_01():
-    assert run("numpy_by_hand/train.py")[0]["learning_rate"] == 0.01
-    assert run("autograd/train.py")[0]["learning_rate"] == 0.01
+    assert ran("numpy_by_hand/train.py")[0]["learning_rate"] == 0.01
+    assert ran("autograd/train.py")[0]["learning_rate"] == 0.01
     for path in ["loss_and_optimizer/train.py", "torch_model/linear.py"]:
         assert run(path)[0]["optimizer"].param_groups[0]["lr"] == 0.01, path
 
@@ -219,7 +214,7 @@ def test_centring_cures_the_slowness(two):
 
 @pytest.fixture(scope="module")
 def hessian():
-    return run("learning_rate/hessian.py")
+    return ran("learning_rate/hessian.py")
 
 
 H_RAW = (
@@ -308,7 +303,7 @@ def test_the_epochs_of_each_rate_as_the_page_reads_them(hessian):
     namespace, _ = hessian
     epochs = {namespace["rates"][k]: v for k, v in namespace["epochs"].items()}
     best, limit = namespace["best"], namespace["limit"]
-    part4 = run("torch_model/slow_bias.py")[0]
+    part4 = ran("torch_model/slow_bias.py")[0]
     assert epochs[0.01] == part4["with_bias"] > 1000  # Part 4's thousands
     assert 20 <= part4["without_bias"] < 100  # against a few dozen
     assert 0.07 < epochs[best] / epochs[0.01] < 0.13  # about a tenth
@@ -353,7 +348,7 @@ def test_exercise_inputs_doubled():
     assert "1/c = 0.0167" in output and "2/c = 0.0333" in output
     slow = namespace["train"](0.01, 5)
     assert all(a < b < 2 for a, b in pairwise([0.0] + slow))  # no overshoot
-    original = run("learning_rate/regimes.py")[0]["train"](0.01, 5)
+    original = ran("learning_rate/regimes.py")[0]["train"](0.01, 5)
     faster = zip(slow, original, strict=True)
     assert all(abs(a - 2) < abs(b - 2) for a, (b, _) in faster)
     assert 1 - 0.05 * C > -1 and 1 - 0.05 * 60 < -1  # safe before, not now
@@ -379,7 +374,7 @@ def test_exercise_standardised_limit():
 
 
 def test_figures_draw_the_project_s_own_runs(regimes):
-    part1 = run("numpy_by_hand/train.py")[0]["history"]
+    part1 = ran("numpy_by_hand/train.py")[0]["history"]
     assert run_figure(FIGURES[0])[0]["history"] == part1
     assert run_figure(FIGURES[1])[0]["iterates"][1:] == [w for w, _ in part1[:12]]
     lines = run_figure(FIGURES[3])[0]

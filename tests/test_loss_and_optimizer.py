@@ -3,14 +3,14 @@
 import pytest
 from trajectory_bound import trajectory_gaps
 
-from snippet import run
+from snippet import ran, run
 
 
 def test_trajectory_equals_parts_1_and_2_up_to_float32_rounding():
-    part1 = run("numpy_by_hand/train.py")[0]
+    part1 = ran("numpy_by_hand/train.py")[0]
     gaps = trajectory_gaps(part1["X"], part1["y"], 0.01, part1["history"])
-    part3 = run("loss_and_optimizer/train.py")[0]["history"]
-    for other in (part1["history"], run("autograd/train.py")[0]["history"]):
+    part3 = ran("loss_and_optimizer/train.py")[0]["history"]
+    for other in (part1["history"], ran("autograd/train.py")[0]["history"]):
         for (w3, l3), (w, loss), (gap_w, gap_loss) in zip(
             part3, other, gaps, strict=True
         ):
@@ -34,13 +34,13 @@ def test_zero_grad_sets_grad_to_none_and_backward_starts_from_zero():
 
 
 def test_sgd_has_no_momentum_by_default():
-    optimizer = run("loss_and_optimizer/train.py")[0]["optimizer"]
+    optimizer = ran("loss_and_optimizer/train.py")[0]["optimizer"]
     assert optimizer.defaults["momentum"] == 0
 
 
 def test_same_learning_rate_and_epochs_as_part1():
-    part1 = run("numpy_by_hand/train.py")[0]
-    part3 = run("loss_and_optimizer/train.py")[0]
+    part1 = ran("numpy_by_hand/train.py")[0]
+    part3 = ran("loss_and_optimizer/train.py")[0]
     assert part3["optimizer"].param_groups[0]["lr"] == part1["learning_rate"]
     assert part3["n_epochs"] == part1["n_epochs"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from snippet import run
+from snippet import ran, run
 
 TOLERANCE = 0.05  # the page: learned weights within 0.05 of the true ones
 
@@ -23,7 +23,7 @@ def lstsq():
 
 @pytest.fixture(scope="module")
 def scaling():
-    return run("many_features/scaling.py")
+    return ran("many_features/scaling.py")
 
 
 def learned(namespace):
@@ -90,12 +90,12 @@ def test_the_vector_gradient_is_autograds(by_hand, threads):
     # The bound is tight enough to matter: far below the gradients themselves.
     assert (bound_w < 1e-3 * w.grad.abs().max()).all()
     # nn_linear.py prints both at the start: the same numbers.
-    lines = run("many_features/nn_linear.py")[1].splitlines()
+    lines = ran("many_features/nn_linear.py")[1].splitlines()
     assert lines[0].split(":")[1].strip() == lines[1].split(":")[1].strip()
 
 
 def test_nn_linear_lands_on_the_hand_written_weights(by_hand):
-    model = run("many_features/nn_linear.py")[0]["model"]
+    model = ran("many_features/nn_linear.py")[0]["model"]
     got = np.append(model.weight.detach().numpy()[0], model.bias.item())
     np.testing.assert_allclose(got, learned(by_hand[0]), atol=1e-4)
     assert model.weight.shape == (1, 3)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from packaging.requirements import Requirement
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 X_ = np.array([1.0, 2.0, 3.0, 4.0])  # the data in float64, for the tests' own maths
 RNG = np.random.default_rng(0)
@@ -21,7 +21,7 @@ def true_gradient(X, y, w):
 
 @pytest.fixture(scope="module")
 def part1():
-    return run("numpy_by_hand/train.py")[0]
+    return ran("numpy_by_hand/train.py")[0]
 
 
 @pytest.fixture(scope="module")

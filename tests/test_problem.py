@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 Y = 2 * X
@@ -45,7 +45,7 @@ def test_the_picture_comes_before_the_derivation_and_the_refresher_first():
 
 
 def test_the_slopes_in_the_picture_are_the_gradient():
-    namespace, output = run("problem/loss_and_slope.py")
+    namespace, output = ran("problem/loss_and_slope.py")
     shown = [float(s) for s in re.findall(r"slope (-?\d+\.\d)<", output)]
     points = [w for w, _, _ in namespace["points"]]
     assert len(shown) == len(points) == 3
@@ -68,7 +68,7 @@ def test_the_worked_gradient_in_the_prose_is_the_slope_of_the_picture():
     assert [float(x) for x, _ in pairs] == list(X)
     assert [float(r) for _, r in pairs] == list(w * X - Y)
     assert value == true_gradient(w)
-    _, output = run("problem/loss_and_slope.py")
+    _, output = ran("problem/loss_and_slope.py")
     assert f"slope {value:.1f}<" in output
 
 

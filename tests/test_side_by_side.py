@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from trajectory_bound import trajectory_gaps
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def test_the_four_histories_agree_up_to_float32_rounding(compare):
     histories = namespace["histories"]
     assert len(histories) == 4
     assert {len(h) for h in histories.values()} == {50}
-    part1 = run("numpy_by_hand/train.py")[0]
+    part1 = ran("numpy_by_hand/train.py")[0]
     gaps = trajectory_gaps(part1["X"], part1["y"], 0.01, part1["history"])
     for history in histories.values():
         for (w, loss), (w1, loss1), (gap_w, gap_loss) in zip(
@@ -69,7 +69,7 @@ def test_ulps_apart_counts_float32_steps(compare):
 
 
 def test_part_4_is_nn_linear_without_bias():
-    namespace, _ = run("torch_model/no_bias.py")
+    namespace, _ = ran("torch_model/no_bias.py")
     assert namespace["model"].bias is None
     assert tuple(namespace["model"].weight.shape) == (1, 1)
     page = (ROOT / "docs/side_by_side.md").read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from snippet import ROOT, run
+from snippet import ROOT, ran, run
 
 
 def test_linear_is_seeded_and_reproducible():
@@ -10,7 +10,7 @@ def test_linear_is_seeded_and_reproducible():
 
 
 def test_training_improves_the_prediction_for_five():
-    namespace, output = run("torch_model/linear.py")
+    namespace, output = ran("torch_model/linear.py")
     before = float(output.split("before training: ")[1].split()[0])
     after = namespace["model"](namespace["X_test"]).item()
     assert abs(after - 10) < abs(before - 10) / 5
@@ -18,7 +18,7 @@ def test_training_improves_the_prediction_for_five():
 
 
 def test_custom_module_trains_like_nn_linear():
-    linear = run("torch_model/linear.py")[0]["model"]
+    linear = ran("torch_model/linear.py")[0]["model"]
     custom = run("torch_model/custom_module.py")[0]["model"]
     assert custom.linear.weight.item() == linear.weight.item()
     assert custom.linear.bias.item() == linear.bias.item()
@@ -26,8 +26,8 @@ def test_custom_module_trains_like_nn_linear():
 
 
 def test_no_bias_reproduces_part3_digit_for_digit():
-    part3, part3_output = run("loss_and_optimizer/train.py")
-    no_bias, no_bias_output = run("torch_model/no_bias.py")
+    part3, part3_output = ran("loss_and_optimizer/train.py")
+    no_bias, no_bias_output = ran("torch_model/no_bias.py")
     assert no_bias_output == part3_output
     # The same float32 operations in the same order; atol for losses near 0.
     np.testing.assert_allclose(
@@ -37,12 +37,12 @@ def test_no_bias_reproduces_part3_digit_for_digit():
 
 
 def test_the_bias_costs_thousands_of_epochs_against_a_few_dozen():
-    namespace, output = run("torch_model/slow_bias.py")
+    namespace, output = ran("torch_model/slow_bias.py")
     without_bias, with_bias = namespace["without_bias"], namespace["with_bias"]
     assert 20 <= without_bias < 100 and with_bias > 1000
     # Without the bias it is Part 1's run: the same count as the learning-rate
     # page's float64 loop at 0.01.
-    regimes = run("learning_rate/regimes.py")[0]
+    regimes = ran("learning_rate/regimes.py")[0]
     assert without_bias == regimes["epochs_to_converge"](0.01)
     assert f"bias=False): {without_bias:5d}" in output
     assert f"nn.Linear(1, 1):             {with_bias:5d}" in output
