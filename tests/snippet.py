@@ -375,6 +375,28 @@ def built_page(site_dir: Path, src_uri: str) -> str:
     return (site_dir / page_url(src_uri) / "index.html").read_text(encoding="utf-8")
 
 
+def printed_in_build(site_dir: Path, snippet: str) -> str:
+    """What the block that runs snippets/<snippet> printed in the shared build
+    (its notebook holds the build's outputs; test_snippets.py checks that the
+    program prints the same on its own)."""
+    path = f"snippets/{snippet}"
+    texts = []
+    for notebook_path in sorted((site_dir / "notebooks").glob("*.ipynb")):
+        notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            if cell.get("metadata", {}).get("snippet") == path:
+                texts.append(
+                    "".join(
+                        "".join(o.get("text", ""))
+                        for o in cell["outputs"]
+                        if o["output_type"] == "stream"
+                    )
+                )
+    if not texts:
+        raise KeyError(f"no block of the build runs {path}")
+    return texts[0]
+
+
 CODE_RE = re.compile(r"<code[^>]*>(.*?)</code>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
 

@@ -9,6 +9,7 @@ browser test costs); each check is a subtest of its own, reported by name.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,6 +25,8 @@ FIGURE_PAGES = {  # page -> how many blocks print HTML (a figure) there
 }
 EXERCISE_PAGES = {c.src_uri for c in CHAPTERS if c.blocks} - NO_EXERCISES
 REPORT = "Report a problem with this page"
+# axe-core's rules that read colours (tag cat.color) and run by default.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 SCHEMES = {"light": "default", "dark": "slate"}  # Material's names
 # The fraction of full white in an element's fill: its ink's lightness.
 LUMINANCE = (
@@ -72,16 +75,46 @@ def to_dark_scheme(page) -> None:
     page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
 
 
-def axe_violations(page) -> list[str]:
+def axe_violations(page, scheme_only: bool = False) -> list[str]:
     """axe-core's violations on the page as it is now (every rule axe runs by
-    default), one line each."""
+    default), one line each. `scheme_only`: after a change of colour scheme,
+    only what the scheme can change: the colour rules over the whole page, and
+    every rule over the header, where the palette toggle shows the other
+    scheme's button (the scheme changes attributes on <body>, and the colours
+    and visibility that CSS gives them, nothing else)."""
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     return page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]}))
-            .violations.map(v => `${v.id} (${v.impact}): ${v.help} -> ` +
-                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))"""
+        """async (schemeOnly) => {
+            const runs = schemeOnly
+                ? [[document, {runOnly: {type: "rule", values: COLOUR_RULES}}],
+                   [{include: [["header"]]}, {}]]
+                : [[document, {}]];
+            const found = [];
+            for (const [context, options] of runs) {
+                const result = await axe.run(
+                    context, {...options, resultTypes: ["violations"]});
+                found.push(...result.violations);
+            }
+            return found.map(v => `${v.id} (${v.impact}): ${v.help} -> ` +
+                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+        }""".replace("COLOUR_RULES", json.dumps(COLOUR_RULES)),
+        scheme_only,
     )
+
+
+def test_the_colour_rules_are_the_ones_axe_runs_by_default(page, site_url: str):
+    """COLOUR_RULES: every rule of axe's default run that reads colours."""
+    load(page, site_url)
+    page.add_script_tag(path=str(AXE))
+    ids = page.evaluate(
+        """async () => {
+            const r = await axe.run(document);
+            return [...r.passes, ...r.violations, ...r.incomplete, ...r.inapplicable]
+                .filter(rule => rule.tags.includes("cat.color")).map(rule => rule.id);
+        }"""
+    )
+    assert sorted(set(ids)) == COLOUR_RULES  # a rule can pass and be incomplete
 
 
 def figure_ink(page) -> list[float]:
@@ -138,7 +171,7 @@ def test_page_in_a_browser(page, site_url: str, subtests, doc: str):
         assert all(ink > 0.7 for ink in dark_ink), dark_ink
 
     with subtests.test("axe-core, dark scheme"):
-        violations = axe_violations(page)
+        violations = axe_violations(page, scheme_only=True)
         assert violations == [], "\n".join(violations)
 
     solutions = page.locator("details.success")

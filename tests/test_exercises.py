@@ -10,7 +10,7 @@ import pytest
 
 from chapter import Block, Prose
 from snippet import CHAPTERS as MODELS
-from snippet import NO_EXERCISES, ROOT, ran, run
+from snippet import NO_EXERCISES, ROOT, printed_in_build, ran, run
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 CHAPTERS = [
@@ -214,8 +214,8 @@ def test_reduction_sum_is_n_times_the_step_undone_by_lr_over_n():
 # --- Part 4 ----------------------------------------------------------------------
 
 
-def test_line_with_intercept_needs_the_bias():
-    _, output = run("torch_model/exercise_line_with_intercept.py")
+def test_line_with_intercept_needs_the_bias(site_dir):
+    output = printed_in_build(site_dir, "torch_model/exercise_line_with_intercept.py")
     rows = re.findall(r"bias=(\w+) *: w = (\S+), b = (\S+), loss = (\S+)", output)
     values = {bias: tuple(float(v) for v in rest) for bias, *rest in rows}
     y = 2 * X + 1
