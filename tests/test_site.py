@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from htmlproofer.plugin import read_anchors
 
 import chapter as chapter_model
+import links
 from snippet import (
     CHAPTERS,
     CONFIG,
@@ -180,3 +182,19 @@ def test_a_runs_declaration_must_name_a_file(tmp_path: Path):
     assert (
         "docs/broken.md:4: block 'runner' declares runs='snippets/nowhere.py'" in output
     ), output
+
+
+def test_the_anchors_are_read_as_the_link_checker_reads_them(site_dir: Path):
+    """tools/links.py reads each page's anchors without CSS selectors: the same
+    set as mkdocs-htmlproofer-plugin's own reading, on every page of the site,
+    and on markup with a template and an <a name>."""
+    pages = sorted(site_dir.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert links.anchors_of(html) == read_anchors(html), path
+    markup = (
+        '<h2 id="kept">K</h2><a name="old">o</a><template id="t">'
+        '<p id="inert">i</p><a name="inert-name">n</a></template>'
+    )
+    assert links.anchors_of(markup) == read_anchors(markup) == {"kept", "old", "t"}

@@ -210,7 +210,13 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         if errors:
             raise PluginError("\n".join(errors))
     where = f"{_docs_name(config)}/{page.file.src_uri}"
-    html = page_html.lighten(html)  # lighter, valid markup (tools/page_html.py)
+    return state.pages.content(html, where, _finish)
+
+
+def _finish(html: str, where: str) -> str:
+    """The rendered page's HTML lightened (tools/page_html.py: lighter, valid
+    markup) and its maths rendered by KaTeX."""
+    html = page_html.lighten(html)
     try:
         return katex.render_maths(html, where, state.build.cache)
     except katex.KatexError as error:

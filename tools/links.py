@@ -19,7 +19,7 @@ import fnmatch
 from typing import Any
 
 from bs4 import BeautifulSoup, SoupStrainer
-from htmlproofer.plugin import HtmlProoferPlugin, log_warning, read_anchors
+from htmlproofer.plugin import HtmlProoferPlugin, log_warning
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
@@ -29,6 +29,25 @@ from execution import Cache
 NAME = "htmlproofer"
 # The elements a link can be on, as the plugin reads them (li, sup: footnotes).
 STRAINER = SoupStrainer(("a", "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "img"))
+
+
+def anchors_of(html: str) -> frozenset[str]:
+    """The anchors a page provides, as the plugin's `read_anchors` reads them
+    (every id, and every <a name>, outside <template>), without the CSS
+    selectors it compiles on each first use (tests/test_site.py checks that
+    both give the same on every page of the site)."""
+    soup = BeautifulSoup(html, "html.parser")
+
+    def navigable(tag: Any) -> bool:
+        return tag.find_parent("template") is None
+
+    ids = {str(tag["id"]) for tag in soup.find_all(id=True) if navigable(tag)}
+    names = {
+        str(tag["name"])
+        for tag in soup.find_all("a", attrs={"name": True})
+        if navigable(tag)
+    }
+    return frozenset(ids | names)
 
 
 class Proofer(HtmlProoferPlugin):
@@ -63,7 +82,7 @@ class Proofer(HtmlProoferPlugin):
             self.reused += 1
             return frozenset(hit["anchors"]), hit["urls"]
         self.parsed += 1
-        anchors = read_anchors(output)
+        anchors = anchors_of(output)
         soup = BeautifulSoup(content, "html.parser", parse_only=STRAINER)
         urls = {str(a["href"]) for a in soup.find_all("a", href=True)}
         urls |= {str(img["src"]) for img in soup.find_all("img", src=True)}

@@ -14,6 +14,8 @@ depend on changed:
   file its includes read and its blocks declare (`runs=`). Its blocks' printed
   outputs are kept with it, for the notebooks, and its blocks' own cache
   entries are kept alive;
+* the hooks' own changes to a rendered page (lighter markup, the maths
+  rendered by KaTeX) are keyed by its HTML and its name;
 * a page's search entries are keyed by everything Material reads to make
   them: the page's HTML, table of contents, URL, title and front matter.
 
@@ -170,6 +172,25 @@ class PageCache:
                 "entries": sorted(entries),
             },
         )
+
+    def content(self, html: str, where: str, finish: Any) -> str:
+        """`finish(html, where)` (the hooks' own changes to a rendered page),
+        from the cache when the page's HTML did not change; the cache entries
+        it used (KaTeX's) are kept alive with it."""
+        cache = self.build.cache
+        key = cache.key("content", where, html)
+        hit = cache.get(key)
+        if hit is not None:
+            cache.used.update(hit["entries"])
+            return hit["html"]
+        used, cache.used = cache.used, set()
+        try:
+            result = finish(html, where)
+        finally:
+            entries = cache.used
+            cache.used = used | entries
+        cache.put(key, {"html": result, "entries": sorted(entries)})
+        return result
 
     def search(self, plugin: Any) -> None:
         """Material's search plugin, its entries for each page cached."""
