@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from io import StringIO
@@ -201,6 +202,7 @@ class Build:
     results: dict[tuple[str, str], Result] = field(default_factory=dict)
     executed: int = 0
     cached: int = 0
+    seconds: float = 0.0  # spent running blocks' code
 
     def errors(self, chapter: Chapter) -> list[str]:
         return [
@@ -256,6 +258,7 @@ class BlockFormatter:
         result = Result("")
 
         def run(source: str, **_: Any) -> str:
+            start = time.perf_counter()
             try:
                 result.output = run_block(chapter, block, source)
             except BlockError as error:
@@ -263,6 +266,8 @@ class BlockFormatter:
                 raise markdown_exec.ExecutionError(
                     markdown_exec.code_block("python", error.trace)
                 ) from error
+            finally:
+                build.seconds += time.perf_counter() - start
             return result.output
 
         html = markdown_exec.base_format(

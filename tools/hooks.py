@@ -351,7 +351,8 @@ def on_post_build(config: MkDocsConfig) -> None:
     switch = "on" if build.cache.enabled else "off (DOCS_CACHE=0)"
     log.info(
         f"Executed code blocks: {build.executed} run, {build.cached} from the "
-        f"cache; 0 kernels; pages rendered: {state.pages.rendered}, "
+        f"cache; 0 kernels; their code ran for {build.seconds:.1f} s; pages "
+        f"rendered: {state.pages.rendered}, "
         f"{state.pages.reused} from the cache; cache {switch}, {pruned} stale "
         "entries pruned"
     )

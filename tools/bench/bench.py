@@ -4,7 +4,8 @@
    process that only imports the libraries the snippets use): cold (no
    cache), warm (nothing changed), one snippet edited and one prose sentence
    edited, best of three each, with how many blocks and notebook kernels each
-   build ran (from the build's own log).
+   build ran and how long the blocks' code ran (from the build's own log):
+   a build cannot take less than its code.
 2. The full `make test` time, and the import floor just after it.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
 4. Where a page's main-thread time goes, from Chromium's own trace (`styles`):
@@ -80,11 +81,13 @@ def timed(
 
 
 def counts(log: str) -> str:
-    """ "N blocks, K kernels", from the build's log line."""
+    """ "N blocks (S s of their code), K kernels", from the build's log line."""
     found = re.search(
-        r"Executed code blocks: (\d+) run, \d+ from the cache; (\d+) kernels", log
+        r"Executed code blocks: (\d+) run, \d+ from the cache; (\d+) kernels; "
+        r"their code ran for ([\d.]+) s",
+        log,
     )
-    return f"{found[1]} blocks, {found[2]} kernels" if found else "?"
+    return f"{found[1]} blocks ({found[3]} s), {found[2]} kernels" if found else "?"
 
 
 def snippet_libraries() -> list[str]:
@@ -140,13 +143,13 @@ def build_times() -> None:
                 timed(mkdocs, repo)
             )
     print(f"Build times (best of 3; floor = python -c 'import {', '.join(libraries)}')")
-    print(f"| {'what':<26} | {'seconds':>7} | {'x floor':>7} | {'ran':<22} |")
-    print(f"|{'-' * 28}|{'-' * 9}:|{'-' * 9}:|{'-' * 24}|")
-    print(f"| {'floor':<26} | {floor:7.2f} | {1:7.2f} | {'':<22} |")
+    print(f"| {'what':<26} | {'seconds':>7} | {'x floor':>7} | {'ran':<30} |")
+    print(f"|{'-' * 28}|{'-' * 9}:|{'-' * 9}:|{'-' * 32}|")
+    print(f"| {'floor':<26} | {floor:7.2f} | {1:7.2f} | {'':<30} |")
     for name, runs in results.items():
         value, log = min(runs)
         print(
-            f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} | {counts(log):<22} |"
+            f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} | {counts(log):<30} |"
         )
     print()
 
