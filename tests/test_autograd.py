@@ -15,7 +15,7 @@ WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, -4.25, 7.5]
 
 @pytest.fixture(scope="module")
 def check():
-    return run("autograd/gradient_check.py")[0]
+    return ran("autograd/gradient_check.py")[0]
 
 
 def test_trajectory_equals_part1_up_to_float32_rounding():
@@ -115,7 +115,7 @@ def test_manual_autograd_and_finite_difference_agree(check, w):
 
 
 def test_the_finite_difference_is_off_only_by_rounding_and_smaller_h_is_worse(check):
-    _, output = run("autograd/gradient_check.py")
+    _, output = ran("autograd/gradient_check.py")
     rows = [line.split() for line in output.splitlines()[1:]]
     assert all(manual == autograd for _, manual, autograd, _ in rows)
     assert any(manual != finite for _, manual, _, finite in rows), "off at some w"

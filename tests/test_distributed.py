@@ -17,7 +17,7 @@ import pytest
 import torch
 from torch.distributed.run import get_args_parser
 
-from snippet import CHAPTERS, PAGES, ROOT, Completed, run
+from snippet import CHAPTERS, PAGES, ROOT, Completed, ran, run
 
 DDP = ROOT / "snippets/distributed/ddp.py"
 LAUNCH = ROOT / "snippets/distributed/launch.py"
@@ -294,7 +294,7 @@ def test_the_several_machines_command_is_valid_torchrun():
 
 
 def test_equal_shards_average_to_the_full_gradient_and_unequal_ones_do_not():
-    namespace, output = run("distributed/uneven_shards.py")
+    namespace, output = ran("distributed/uneven_shards.py")
     gradient, X, y, full = (namespace[k] for k in ["gradient", "X", "y", "full"])
 
     def averaged(sizes):
@@ -343,7 +343,7 @@ def test_the_sampler_repeats_a_sample_or_drops_one_and_neither_is_the_full_step(
     # float32 sums in another order: a few units in the last place, near 0 too
     assert torch.allclose(padded, same, rtol=1e-5, atol=1e-5)
     assert not torch.allclose(padded, full, rtol=0.05, atol=0.0)
-    first_four = run("distributed/uneven_shards.py")[0]["full"]
+    first_four = ran("distributed/uneven_shards.py")[0]["full"]
     dropped = namespace["average"]  # the last run: drop_last=True
     assert torch.allclose(dropped, first_four, rtol=1e-5, atol=1e-5)
     assert not torch.allclose(dropped, full, rtol=0.05, atol=0.0)

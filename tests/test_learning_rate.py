@@ -30,7 +30,7 @@ def run_figure(path: str) -> tuple[dict, str]:
 
 @pytest.fixture(scope="module")
 def two():
-    return run("learning_rate/two_parameters.py")[0]
+    return ran("learning_rate/two_parameters.py")[0]
 
 
 # --- one parameter -------------------------------------------------------------
@@ -112,7 +112,7 @@ def test_the_fastest_rate_is_one_over_c_and_larger_is_slower(regimes):
 
 
 def test_train_stops_at_the_first_epoch_whose_loss_overflows(regimes):
-    namespace, output = run("learning_rate/overflow.py")
+    namespace, output = ran("learning_rate/overflow.py")
     history = regimes["train"](0.2, 1100)
     first_inf = namespace["loss_overflows"]
     assert len(history) == first_inf - 1
@@ -125,7 +125,7 @@ def test_train_stops_at_the_first_epoch_whose_loss_overflows(regimes):
 
 def test_overflow_loss_first_then_the_gradient_then_inf_minus_inf():
     """The page's story, checked operation by operation on the snippet's loop."""
-    namespace = run("learning_rate/overflow.py")[0]
+    namespace = ran("learning_rate/overflow.py")[0]
     history = namespace["history"]
     X, y, lr = namespace["X"], namespace["y"], 0.2
     loss_inf, grad_inf = namespace["loss_overflows"], namespace["gradient_overflows"]
@@ -162,7 +162,7 @@ def test_every_part_used_the_learning_rate_0_01():
     assert ran("numpy_by_hand/train.py")[0]["learning_rate"] == 0.01
     assert ran("autograd/train.py")[0]["learning_rate"] == 0.01
     for path in ["loss_and_optimizer/train.py", "torch_model/linear.py"]:
-        assert run(path)[0]["optimizer"].param_groups[0]["lr"] == 0.01, path
+        assert ran(path)[0]["optimizer"].param_groups[0]["lr"] == 0.01, path
 
 
 def test_part1_loss_falls_by_a_constant_factor_and_the_steps_shrink():
@@ -336,7 +336,7 @@ def test_two_parameters_counts_differ_from_part4s_and_the_page_says_why(two, hes
     text = (ROOT / "docs" / "learning_rate.md").read_text(encoding="utf-8")
     assert "These counts are not the\ntable's above" in text
     # Its stopping test is on the predictions; Part 4's on w and b.
-    assert "every |y_hat - y| < 0.001" in run("learning_rate/two_parameters.py")[1]
+    assert "every |y_hat - y| < 0.001" in ran("learning_rate/two_parameters.py")[1]
 
 
 # --- the exercises -----------------------------------------------------------------

@@ -26,7 +26,7 @@ def part1():
 
 @pytest.fixture(scope="module")
 def seed():
-    return run("numpy_by_hand/seed_gradient.py")[0]
+    return ran("numpy_by_hand/seed_gradient.py")[0]
 
 
 @pytest.mark.parametrize("w", WEIGHTS)
@@ -80,7 +80,7 @@ def test_seed_gradient_diverges_where_the_true_one_converges(seed):
 
 def test_seed_gradient_makes_the_first_step_n_times_longer(seed):
     assert seed["w_seed"] != pytest.approx(seed["w_ok"])
-    _, output = run("numpy_by_hand/seed_gradient.py")
+    _, output = ran("numpy_by_hand/seed_gradient.py")
     assert "ratio: 4.000 = n" in output
     assert "    1         0.300                 1.200" in output
 
@@ -89,7 +89,7 @@ def test_np_dot_of_two_vectors_is_a_numpy_scalar_not_an_array(seed):
     dot = seed["dot"]
     assert isinstance(dot, np.float32) and not isinstance(dot, np.ndarray)
     assert dot.mean() == dot
-    _, output = run("numpy_by_hand/seed_gradient.py")
+    _, output = ran("numpy_by_hand/seed_gradient.py")
     assert "a NumPy scalar: <class 'numpy.float32'>" in output
 
 
