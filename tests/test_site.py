@@ -198,3 +198,10 @@ def test_the_anchors_are_read_as_the_link_checker_reads_them(site_dir: Path):
         '<p id="inert">i</p><a name="inert-name">n</a></template>'
     )
     assert links.anchors_of(markup) == read_anchors(markup) == {"kept", "old", "t"}
+    for markup in [
+        "<template><template></template><p id=c></template><p id=d>",
+        "<TEMPLATE><p id=e></TEMPLATE><P ID=f><A NAME=g>",
+        '<p id><p id=""><p id=1 id=2><a name="z" name="w"><p name="n">',
+        '<svg><a name=q></a></svg><div id="&amp;x"><br id="x"/>',
+    ]:
+        assert links.anchors_of(markup) == read_anchors(markup), markup

@@ -16,6 +16,7 @@ not run it a second time); tools/hooks.py runs a Proofer with its options.
 from __future__ import annotations
 
 import fnmatch
+from html.parser import HTMLParser
 from typing import Any
 
 from bs4 import BeautifulSoup, SoupStrainer
@@ -31,23 +32,41 @@ NAME = "htmlproofer"
 STRAINER = SoupStrainer(("a", "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "img"))
 
 
+class _Anchors(HTMLParser):
+    """Every id, and every <a name>, outside <template> (its content is inert:
+    no fragment can reach into it, though the template keeps its own id)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+        self.inert = 0  # how many <template> elements we are in
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.inert:
+            # As BeautifulSoup keeps them: the last of repeated attributes, and
+            # an attribute without a value as "".
+            values = {name: value or "" for name, value in attrs}
+            if "id" in values:
+                self.found.add(values["id"])
+            if tag == "a" and "name" in values:
+                self.found.add(values["name"])
+        if tag == "template":
+            self.inert += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "template" and self.inert:
+            self.inert -= 1
+
+
 def anchors_of(html: str) -> frozenset[str]:
-    """The anchors a page provides, as the plugin's `read_anchors` reads them
-    (every id, and every <a name>, outside <template>), without the CSS
-    selectors it compiles on each first use (tests/test_site.py checks that
-    both give the same on every page of the site)."""
-    soup = BeautifulSoup(html, "html.parser")
-
-    def navigable(tag: Any) -> bool:
-        return tag.find_parent("template") is None
-
-    ids = {str(tag["id"]) for tag in soup.find_all(id=True) if navigable(tag)}
-    names = {
-        str(tag["name"])
-        for tag in soup.find_all("a", attrs={"name": True})
-        if navigable(tag)
-    }
-    return frozenset(ids | names)
+    """The anchors a page provides, as the plugin's `read_anchors` reads them,
+    read by the parser BeautifulSoup uses there (html.parser) without building
+    a tree and compiling CSS selectors (tests/test_site.py checks that both
+    give the same on every page of the site)."""
+    parser = _Anchors()
+    parser.feed(html)
+    parser.close()
+    return frozenset(parser.found)
 
 
 class Proofer(HtmlProoferPlugin):
