@@ -42,7 +42,7 @@ from execution import Build, Result
 
 
 class _Recorder(logging.Handler):
-    """Every record MkDocs and its extensions log while a page renders."""
+    """Every record (INFO and above) logged while a page renders."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -142,13 +142,17 @@ class PageCache:
             return
         self.rendered += 1
         recorder = _Recorder()
-        logger = logging.getLogger("mkdocs")
+        # MkDocs' own logger does not pass its records on to the root logger:
+        # listen to both (Python-Markdown's and other libraries' go to the root).
+        loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
         used, cache.used = cache.used, set()  # to see the entries this page uses
-        logger.addHandler(recorder)
+        for logger in loggers:
+            logger.addHandler(recorder)
         try:
             render(config, files)
         finally:
-            logger.removeHandler(recorder)
+            for logger in loggers:
+                logger.removeHandler(recorder)
             entries = cache.used
             cache.used = used | entries
         if recorder.records or build.errors(chapter) or page.links_to_anchors is None:
