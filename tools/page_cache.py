@@ -27,9 +27,11 @@ every key, as it salts every other entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -38,7 +40,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from chapter import Chapter
-from execution import Build, Result
+from execution import Build, Cache, Result
 
 
 class _Recorder(logging.Handler):
@@ -51,6 +53,19 @@ class _Recorder(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno >= logging.INFO:
             self.records.append(record)
+
+
+@contextlib.contextmanager
+def _entries_used(cache: Cache) -> Iterator[set[str]]:
+    """The cache entries used inside the `with` block (filled as it ends), to
+    keep alive with the entry made from them; they count as used as well."""
+    used, cache.used = cache.used, set()
+    entries: set[str] = set()
+    try:
+        yield entries
+    finally:
+        entries |= cache.used
+        cache.used = used | entries
 
 
 def files_digest(files: Files) -> str:
@@ -145,16 +160,14 @@ class PageCache:
         # MkDocs' own logger does not pass its records on to the root logger:
         # listen to both (Python-Markdown's and other libraries' go to the root).
         loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
-        used, cache.used = cache.used, set()  # to see the entries this page uses
         for logger in loggers:
             logger.addHandler(recorder)
         try:
-            render(config, files)
+            with _entries_used(cache) as entries:
+                render(config, files)
         finally:
             for logger in loggers:
                 logger.removeHandler(recorder)
-            entries = cache.used
-            cache.used = used | entries
         if recorder.records or build.errors(chapter) or page.links_to_anchors is None:
             return
         outputs = {
@@ -187,12 +200,8 @@ class PageCache:
         if hit is not None:
             cache.used.update(hit["entries"])
             return hit["html"]
-        used, cache.used = cache.used, set()
-        try:
+        with _entries_used(cache) as entries:
             result = finish(html, where)
-        finally:
-            entries = cache.used
-            cache.used = used | entries
         cache.put(key, {"html": result, "entries": sorted(entries)})
         return result
 
