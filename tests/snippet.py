@@ -329,6 +329,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import chapter as chapter_model  # noqa: E402
+import page_html  # noqa: E402
 
 CONFIG = chapter_model.load_config(ROOT / "mkdocs.yml")
 CHAPTERS = chapter_model.project_chapters(ROOT)  # every page in nav order
@@ -373,6 +374,31 @@ def page_url(src_uri: str) -> str:
 def built_page(site_dir: Path, src_uri: str) -> str:
     """The built HTML of docs/<src_uri>."""
     return (site_dir / page_url(src_uri) / "index.html").read_text(encoding="utf-8")
+
+
+FIGURE_IMG_RE = re.compile(r'<figure class="mpl-figure"><img src="(?P<src>[^"]+)"')
+
+
+def shows_figure(site_dir: Path, src_uri: str, printed: str) -> bool:
+    """Whether the built page shows the figure a program printed, as the
+    build moves it out of the page (tools/page_html.py): the figure's markup
+    with an <img> in place of its SVG, and that SVG, lightened, byte for byte
+    in the file the <img> loads."""
+    files: list[str] = []
+
+    def place(text: str) -> str:
+        files.append(text)
+        return "SRC"
+
+    expected = page_html.figure_files(page_html.slim_svg(printed), place)
+    html = built_page(site_dir, src_uri)
+    folder = site_dir / page_url(src_uri)
+    shown = {
+        (folder / m["src"]).resolve().read_text(encoding="utf-8")
+        for m in FIGURE_IMG_RE.finditer(html)
+    }
+    html = FIGURE_IMG_RE.sub('<figure class="mpl-figure"><img src="SRC"', html)
+    return len(files) == 1 and files[0] in shown and expected.strip() in html
 
 
 def printed_in_build(site_dir: Path, snippet: str) -> str:

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-import page_html
-from snippet import built_page, ran, run
+from snippet import ran, run, shows_figure
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +88,7 @@ def test_small_batches_are_noisy_and_the_full_batch_is_not(batch_sizes):
 def test_the_figure_is_deterministic_accessible_inline_svg(site_dir):
     """The same bytes here as in the build, another process: deterministic."""
     output = run("minibatch/batch_sizes_plot.py")[1]
-    assert page_html.slim_svg(output) in built_page(site_dir, "minibatch.md")
+    assert shows_figure(site_dir, "minibatch.md", output)
     assert output.startswith('<figure class="mpl-figure"><svg ')
     assert "<?xml" not in output and "<figcaption>" in output
     assert "<!DOCTYPE" not in output

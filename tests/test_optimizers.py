@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-import page_html
-from snippet import ROOT, built_page, ran, run
+from snippet import ROOT, ran, run, shows_figure
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +93,7 @@ def test_the_figure_is_deterministic_accessible_inline_svg(site_dir):
     """The same bytes here as in the build, another process: deterministic."""
     namespace, output = run("optimizers/loss_curves_plot.py")
     assert namespace["n_steps"] == 400
-    assert page_html.slim_svg(output) in built_page(site_dir, "optimizers.md")
+    assert shows_figure(site_dir, "optimizers.md", output)
     assert output.startswith('<figure class="mpl-figure"><svg ')
     assert "<?xml" not in output and "<figcaption>" in output
     assert 'role="img"' in output and 'aria-label="' in output

@@ -10,7 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import page_html
 from chapter import Block
 from snippet import (
     CHAPTERS,
@@ -19,6 +18,7 @@ from snippet import (
     TAG_RE,
     built_page,
     page_code_blocks,
+    shows_figure,
 )
 
 BLOCKS = [(c, b) for c in CHAPTERS for b in c.blocks]
@@ -89,7 +89,7 @@ def test_snippet_runs_alone_and_prints_what_its_page_shows(
         )
     page = shown_as("html").get(path)
     if page is not None:  # a figure, byte for byte, lightened as the build does
-        assert page_html.slim_svg(printed) in built_page(site_dir, page), (
+        assert shows_figure(site_dir, page, printed), (
             f"docs/{page} does not show the figure {path} prints"
         )
     page = shown_as("markdown").get(path)

@@ -13,7 +13,8 @@
   formatter, and the notebook buttons go under the page's title.
 * on_page_content: a block that raised fails the build, naming the page, the
   line, the block, the snippet and its line; the markup is lightened
-  (page_html.py) and the maths is rendered by KaTeX.
+  (page_html.py) and the maths is rendered by KaTeX; each figure's SVG goes to
+  a file of its own (figures/<hash>.svg), shown by a lazily loaded <img>.
 * on_env: every page is rendered, so every block has run: the notebooks and
   scripts are written from those outputs (each block runs once per build), or
   taken from the cache when nothing they are made from changed.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import hashlib
 import json
 import logging
 import posixpath
@@ -210,7 +212,22 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         if errors:
             raise PluginError("\n".join(errors))
     where = f"{_docs_name(config)}/{page.file.src_uri}"
-    return state.pages.content(html, where, _finish)
+    html = state.pages.content(html, where, _finish)
+    place = functools.partial(_figure_file, page=page, config=config, files=files)
+    return page_html.figure_files(html, place)
+
+
+def _figure_file(text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """A figure's file, named by its content (figures/<hash>.svg) and added to
+    the site once; its URL from the page (MkDocs' URL model)."""
+    name = f"figures/{hashlib.sha256(text.encode()).hexdigest()[:16]}.svg"
+    file = files.get_file_from_path(name)
+    if file is None:
+        file = File.generated(config, name, content=text)
+        files.append(file)
+        if state.proofer is not None:  # its links are checked against it too
+            state.proofer.files.append(file)
+    return file.url_relative_to(page.file)
 
 
 def _finish(html: str, where: str) -> str:

@@ -19,11 +19,18 @@ Every step keeps what the reader sees and what assistive technology reads:
   sit in a `<p>`): the paragraph is dropped.
 * `drop_markdown_attributes`: md_in_html's `markdown="..."` attribute, where
   it was left on an element, is no HTML attribute.
+* `figure_files` (run by the hooks, which store the files): each figure's SVG
+  leaves the page for a file of its own, shown by an `<img>` that loads when
+  the reader scrolls near it, with the figure's text alternative and size. A
+  figure's hundreds of elements no longer cost the phone's browser time as the
+  page loads; the figure's ink follows the colour scheme through a CSS filter
+  (docs/stylesheets/lr_explorer.css).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # Pygments classes drawn as plain code: `.n` and `.kc` take
 # --md-code-hl-name-color, which is --md-code-fg-color (the code's colour, in
@@ -54,6 +61,11 @@ ID_ONLY_RE = re.compile(r'^\s*id="(?P<id>[^"]*)"\s*$')
 FIGURE_IN_P_RE = re.compile(
     r"<p>\s*(?P<figure><figure\b(?:(?!</figure>).)*</figure>)\s*</p>", re.DOTALL
 )
+FIGURE_SVG_RE = re.compile(
+    r'(?P<figure><figure class="mpl-figure">)(?P<svg><svg\b[^>]*>.*?</svg>)', re.DOTALL
+)
+ATTRIBUTE_RE = r'\s{name}="(?P<value>[^"]*)"'
+SCOPED_STYLE = ".mpl-figure *{"  # the figure recipe's style, for inline figures
 MARKDOWN_ATTR_RE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) markdown="[^"]*"')
 
 
@@ -135,6 +147,45 @@ def unwrap_figures(html: str) -> str:
 
 def drop_markdown_attributes(html: str) -> str:
     return MARKDOWN_ATTR_RE.sub(r"\1", html)
+
+
+def _attribute(tag: str, name: str) -> str:
+    found = re.search(ATTRIBUTE_RE.format(name=name), tag)
+    if found is None:
+        raise ValueError(f"a figure's <svg> has no {name} attribute")
+    return found["value"]
+
+
+def svg_file(svg: str) -> str:
+    """An inline figure's SVG as a file of its own: an XML declaration, and
+    its style no longer scoped to the page's figures."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        + svg.replace(SCOPED_STYLE, "*{")
+        + "\n"
+    )
+
+
+def figure_files(html: str, place: Callable[[str], str]) -> str:
+    """Each figure's inline SVG replaced by an <img> of the file `place` stores
+    (it is given the file's text and returns its URL from the page): the
+    figure's text alternative as alt, its size in CSS pixels (matplotlib
+    gives points), loaded lazily."""
+
+    def swap(match: re.Match[str]) -> str:
+        svg = match["svg"]
+        opening = svg[: svg.index(">") + 1]
+        width, height = (
+            round(float(_attribute(opening, name).removesuffix("pt")) * 4 / 3)
+            for name in ("width", "height")
+        )
+        return (
+            f'{match["figure"]}<img src="{place(svg_file(svg))}" '
+            f'alt="{_attribute(opening, "aria-label")}" width="{width}" '
+            f'height="{height}" loading="lazy" decoding="async">'
+        )
+
+    return FIGURE_SVG_RE.sub(swap, html)
 
 
 def lighten(html: str) -> str:
