@@ -126,6 +126,17 @@ def test_figures_are_lean_svg_files(site_dir: Path, doc: str):
     assert ' markdown="' not in text
 
 
+def test_a_figure_without_its_text_alternative_is_refused():
+    figure = '<figure class="mpl-figure"><svg width="30pt" height="15pt"></svg>'
+    with pytest.raises(ValueError, match="aria-label"):
+        page_html.figure_files(figure, lambda text: "x.svg")
+    labelled = figure.replace("<svg ", '<svg aria-label="A line." ')
+    assert page_html.figure_files(labelled, lambda text: "x.svg") == (
+        '<figure class="mpl-figure"><img src="x.svg" alt="A line." width="40" '
+        'height="20" loading="lazy" decoding="async">'
+    )
+
+
 def test_slim_code_keeps_the_text():
     code = (
         '<code><span class="n">w</span><span class="w"> </span><span class="o">=</span>'

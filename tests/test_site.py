@@ -150,6 +150,18 @@ def test_a_malformed_formula_fails_the_build(tmp_path: Path):
     assert "\\frac{1}{n" in output, output
 
 
+def test_a_figure_without_its_text_alternative_fails_the_build(tmp_path: Path):
+    page = (
+        "# Broken\n\n"
+        '```python exec="on" html="1" id="bare-figure"\n'
+        'print(\'<figure class="mpl-figure"><svg width="30pt" '
+        'height="15pt"></svg></figure>\')\n'
+        "```\n"
+    )
+    output = build_broken(tmp_path, page)
+    assert "docs/broken.md: a figure's <svg> has no aria-label" in output, output
+
+
 def test_a_fence_hidden_in_an_unknown_container_is_refused(tmp_path: Path):
     """A block the chapter model cannot see (here in a list item) would run on
     the page but not in the notebook nor the tests: the build refuses it."""

@@ -214,7 +214,10 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     where = f"{_docs_name(config)}/{page.file.src_uri}"
     html = state.pages.content(html, where, _finish)
     place = functools.partial(_figure_file, page=page, config=config, files=files)
-    return page_html.figure_files(html, place)
+    try:
+        return page_html.figure_files(html, place)
+    except ValueError as error:  # a figure without its size or text alternative
+        raise PluginError(f"{where}: {error}") from error
 
 
 def _figure_file(text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
