@@ -339,15 +339,15 @@ def _write(
     hit = state.build.cache.get(key)
     if hit is None:
         url = site.page_url(src) if src else site.url
-        made = make()
+        unstamped = make()
         notebook = provenance.stamp(
-            copy.deepcopy(made),
+            copy.deepcopy(unstamped),
             stem,
             more_url=site.page_url("devices.md") + "#when-your-digits-differ",
         )
         script_text = notebooks.script(title, url, notebook)
         # The notebook as made, too: the whole tutorial is made from the parts'.
-        hit = [notebooks.dumps(notebook), script_text, made]
+        hit = [notebooks.dumps(notebook), script_text, unstamped]
         state.build.cache.put(key, hit)
     ipynb.content_string, script.content_string = hit[0], hit[1]
 

@@ -47,12 +47,11 @@ class _Recorder(logging.Handler):
     """Every record (INFO and above) logged while a page renders."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.INFO:
-            self.records.append(record)
+        self.records.append(record)
 
 
 @contextlib.contextmanager

@@ -59,8 +59,9 @@ caption = (
     "epochs, against the data."
 )
 
-# The figure as inline SVG in a <figure>, text in the page's font and colour,
-# the same bytes on every build: the same recipe prints every figure.
+# The figure as inline SVG in a <figure>, its text kept as text and drawn in
+# the colour of the text around it, the same bytes on every build: the same
+# recipe prints every figure.
 import html
 import io
 import re
@@ -69,7 +70,7 @@ import matplotlib.pyplot as plt
 
 style = {
     "svg.hashsalt": description,  # ids from a hash: the same on every build
-    "svg.fonttype": "none",  # text stays text, in the page's font
+    "svg.fonttype": "none",  # text stays text (not drawn as paths)
     "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
 }
 no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
