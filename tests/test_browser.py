@@ -48,16 +48,15 @@ def test_the_figure_pages_are_known():
 
 
 def load(page, url: str):
-    """Open url and wait for the load event, then for the two files Material
-    fetches as it starts (the sitemap, for instant navigation, and the search
-    index): the page's own requests and its scripts' requests at start-up have
-    then been made. (A request a script makes later, on a timer, is not waited
-    for; neither was it by the half second of network idleness this replaces.)"""
+    """Open url and wait for the load event, then for the file Material fetches
+    as it starts (the search index): the page's own requests and its scripts'
+    requests at start-up have then been made. (A request a script makes later,
+    on a timer, is not waited for; neither was it by the half second of network
+    idleness this replaces.)"""
     response = page.goto(url, wait_until="load")
     page.wait_for_function(
-        """() => ["/sitemap.xml", "/search/search_index.json"].every(name =>
-            performance.getEntriesByType("resource")
-                .some(e => e.name.endsWith(name) && e.responseEnd > 0))"""
+        """() => performance.getEntriesByType("resource").some(e =>
+            e.name.endsWith("/search/search_index.json") && e.responseEnd > 0)"""
     )
     return response
 
@@ -224,6 +223,39 @@ def test_page_in_a_browser(page, site_url: str, subtests, doc: str):
         assert body.startswith(f"Page: {CONFIG['site_url']}{here}\n")
 
 
+def test_a_code_block_gets_its_copy_button_when_it_comes_into_view(page, site_url):
+    """`content.lazy` (mkdocs.yml): Material gives a code block its button bar
+    when the block first comes into view, not to every block as the page
+    starts. The bar, once there, is named by the block's place on the page
+    (docs/javascripts/a11y.js), and its button copies the block's code."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    load(page, site_url + page_url("numpy_by_hand.md"))
+    # The last block shown on the page as loaded (not in a closed solution or
+    # a hidden tab), far below the first screen.
+    place = page.evaluate(
+        """() => {
+            const blocks = [...document.querySelectorAll("pre")];
+            const shown = blocks.filter(b => b.offsetParent && !b.closest("details"));
+            shown.at(-1).dataset.testBlock = "";
+            return blocks.indexOf(shown.at(-1)) + 1;
+        }"""
+    )
+    block = page.locator("pre[data-test-block]")
+    assert place > 5 and block.bounding_box()["y"] > 3 * page.viewport_size["height"]
+    assert page.locator("pre nav.md-code__nav").count() >= 1  # the first screen's
+    assert block.locator("nav").count() == 0, "mounted before it was seen"
+
+    block.scroll_into_view_if_needed()
+    bar = block.locator("nav.md-code__nav")
+    bar.wait_for()
+    assert bar.get_attribute("aria-label") == f"Code block {place} actions"
+    bar.get_by_role("button", name="Copy to clipboard").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    code = block.locator("code").inner_text()
+    assert copied and copied == code.rstrip(), (copied, code)
+    assert page.watch.errors == [] and page.watch.foreign == []
+
+
 def test_missing_page_gets_the_sites_404_page(page, site_url: str, subtests):
     failed = []
     page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
@@ -295,8 +327,8 @@ def test_the_toggle_gives_the_page_a_dark_system_loads(browser, site_url):
 # while the body is parsed; "started": after DOMContentLoaded, when Material's
 # components start). Each of these, once the body exists, makes the browser
 # recompute the style of every element of the page: on a phone, the page's
-# longest tasks. (Material's instant navigation, kept for its quick page
-# changes, re-sets the stylesheets' links as it starts: one such recalculation.)
+# longest tasks. So does a stylesheet's link set again, as Material's instant
+# navigation does to every link as it starts (mkdocs.yml leaves it off).
 RESTYLE_RECORDER = """
 window.__restyles = [];
 const phase = () => !document.body ? "head"
@@ -315,6 +347,8 @@ new MutationObserver(records => {
                 __restyles.push(`${phase()}: <${el.localName}> ${r.attributeName}`);
             if (el.matches("meta[name=color-scheme]") && changed)
                 __restyles.push(`${phase()}: color-scheme meta changed`);
+            if (el.matches("link[rel~=stylesheet]") && r.attributeName === "href")
+                __restyles.push(`${phase()}: stylesheet link set again`);
         } else {
             for (const node of r.addedNodes)
                 if (node.nodeType === 1 && node.matches("meta[name=color-scheme]"))
@@ -331,8 +365,8 @@ def test_a_page_settles_its_palette_before_its_body(browser, site_url, system):
     """On a first visit, with a light or a dark system: the root's classes
     (no-js -> js, focus-visible's) and the dark palette's color-scheme tag are
     set in <head>, the body's palette attributes while the header is parsed;
-    once the body exists nothing else changes them as the page and its scripts
-    start."""
+    once the body exists nothing else changes them, or sets a stylesheet's
+    link again, as the page and its scripts start."""
     context = browser.new_context(color_scheme=system)
     try:
         page = context.new_page()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from snippet import CONFIG
-
 EXPLORER = "learning_rate/"
 
 
@@ -154,35 +152,15 @@ def test_bad_input_gets_a_clear_message(module_page, site_url):
     assert page.watch.errors == []
 
 
-def serve_sitemap_for(page, site_url: str) -> None:
-    """Material navigates instantly only to URLs listed in sitemap.xml, matched
-    with the scheme and host of the page but the port of site_url (none). On the
-    real host they match; here the sitemap is served with the test's address."""
-    deployed = CONFIG["site_url"]
-
-    def route(route) -> None:
-        response = route.fetch()
-        route.fulfill(
-            response=response, body=response.text().replace(deployed, site_url)
-        )
-
-    page.route("**/sitemap.xml", route)
-
-
-def test_explorer_works_after_instant_navigation_from_home(page, site_url):
-    serve_sitemap_for(page, site_url)
+def test_explorer_works_when_reached_from_home_and_after_going_back(page, site_url):
+    """A reader's way to it: Home, the learning-rate link in the navigation,
+    another page, and the browser's Back button."""
     page.goto(site_url)
-    page.wait_for_function(  # Material has read the sitemap: links are instant
-        "performance.getEntriesByType('resource')"
-        ".some(e => e.name.endsWith('/sitemap.xml') && e.responseEnd > 0)"
-    )
-    page.evaluate("window.__sameDocument = true")
     page.locator(
         ".md-sidebar--primary a", has_text="Choosing the learning rate"
     ).click()
     page.wait_for_url("**/" + EXPLORER)
     page.locator(".lr-explorer[data-ready]").wait_for()
-    assert page.evaluate("window.__sameDocument") is True, "not instant navigation"
     page.get_by_role("button", name="η = 1/15").click()
     assert page.locator(".lr-verdict").inner_text().startswith("Converges in one step")
     assert explorer_rows(page)[0][3] == "2.0000"
@@ -192,6 +170,8 @@ def test_explorer_works_after_instant_navigation_from_home(page, site_url):
     page.go_back()
     page.locator(".lr-explorer[data-ready]").wait_for()
     assert page.get_by_role("button", name="η = 1/15").count() == 1
+    set_inputs(page, "0.01", "30")
+    assert len(explorer_rows(page)) == 30
     assert page.watch.errors == [] and page.watch.foreign == []
 
 

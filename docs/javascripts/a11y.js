@@ -2,10 +2,16 @@
 // every page in tests/test_browser.py):
 // - the search dialog;
 // - each code block's button bar, a <nav> landmark: several unnamed navigation
-//   landmarks on one page are ambiguous, so each gets a name of its own;
+//   landmarks on one page are ambiguous, so each gets a name of its own (the
+//   bar appears when its block first comes into view);
 // - the numbered markers of code annotations, links without text;
 // - a wide table's scrolling wrapper, which must be reachable by keyboard
-//   (as Material makes its code blocks).
+//   (as Material makes its code blocks);
+// - a code block that scrolls sideways and that Material has not set up yet:
+//   with `content.lazy` (mkdocs.yml) Material makes such a block reachable by
+//   keyboard only when it first comes into view, so until then this does, on
+//   a device that can hover, as Material does (and Material's own setting
+//   replaces it when the block comes into view).
 // Each element is named once, when it appears: no work on unrelated changes.
 (function () {
   "use strict";
@@ -14,9 +20,11 @@
     if (element.matches("div.md-typeset__scrollwrap") &&
         element.scrollWidth <= element.clientWidth) return;
     if (element.matches("nav.md-code__nav")) {
-      var block = element.parentElement;
-      var number = block && /^__code_(\d+)$/.exec(block.id);
-      var which = number ? " " + (Number(number[1]) + 1) : "";
+      // Numbered by the block's place on the page: Material numbers its ids in
+      // the order the blocks first come into view (`content.lazy`).
+      var blocks = document.querySelectorAll("pre");
+      var index = Array.prototype.indexOf.call(blocks, element.parentElement);
+      var which = index >= 0 ? " " + (index + 1) : "";
       element.setAttribute("aria-label", "Code block" + which + " actions");
     } else if (element.matches("div.md-typeset__scrollwrap")) {
       element.setAttribute("tabindex", "0");
@@ -41,6 +49,17 @@
     search.setAttribute("aria-label", "Search");
   }
   visit(document.body);
+  // Once the page has loaded (after its first layout), not while it starts.
+  window.addEventListener("load", function () {
+    if (!window.matchMedia("(hover)").matches) return;
+    document.querySelectorAll("pre > code:not([tabindex])").forEach(
+      function (code) {
+        if (code.scrollWidth > code.clientWidth) {
+          code.setAttribute("tabindex", "0");
+        }
+      }
+    );
+  });
   new MutationObserver(function (records) {
     records.forEach(function (record) { record.addedNodes.forEach(visit); });
   }).observe(document.body, { childList: true, subtree: true });

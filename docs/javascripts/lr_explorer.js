@@ -2,8 +2,9 @@
  *
  * Gradient descent on y = 2x in the browser, with the data, the loop and the
  * verdict of snippets/learning_rate/regimes.py, in float64 like Python's floats.
- * Material's instant navigation swaps pages without reloading scripts, so the
- * widget is set up from `document$`, which emits on every page the reader opens.
+ * The widget is set up from Material's `document$`, which emits when the page
+ * is ready (and again for each page opened, should the site turn Material's
+ * instant navigation on, which swaps pages without reloading scripts).
  */
 (function () {
   "use strict";

@@ -10,7 +10,8 @@
  * color-scheme and theme-color meta tags (theme-color, the colour of a phone's
  * address bar, is also set once the page has loaded). Enter on the toggle
  * switches it too.
- * The header is not replaced by instant navigation, so this runs once.
+ * It runs once per page load (Material's instant navigation, which the site
+ * does not use, would not replace the header either).
  */
 (function () {
   "use strict";
