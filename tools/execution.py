@@ -1,295 +1,276 @@
-"""Running a block, naming its errors, and the one cache of the build.
+"""Step 2 of the build, execute: every block runs once, before any page renders.
 
-* `run_block` executes a block's code as markdown-exec does (in this process,
-  `print` captured) and, when it raises, gives a message that names the page,
-  the line of its fence, the block, the snippet file and the line in it. The
-  build and `tools/run_blocks.py` both run blocks with it.
-* `Cache` is the build's only cache (executed blocks and KaTeX's output): one
-  switch (`DOCS_CACHE=0` turns it off), one folder (`.cache/build/` next to
-  mkdocs.yml, or `DOCS_CACHE_DIR`), one key recipe (`Cache.key`), and every
-  entry a build did not use is deleted when the build succeeds.
-* `BlockFormatter` replaces markdown-exec's Python formatter: it looks the
-  block up in the chapter model, runs its code and shows what the chapter
-  model says it shows (`Block.shown`: a figure's plotting, without the recipe
-  around it), returns the cached HTML when the block's inputs have not
-  changed, and records every block's printed output (for the notebooks) in
-  the build's results.
+`execute` takes every executed Python block of every chapter (step 1, the
+chapter model) and gives each its result: from the cache when nothing it
+depends on changed, else by running it. Blocks that must run are run on
+every core: each in a fork of one fork server (tools/forkserver.py) that
+imported the libraries they use, so none pays for the imports again and none
+sees what another left (a block is a program of its own; its output cannot
+depend on which blocks ran before it, or where). Where Python has no fork
+(Windows), they run one after another in the build's own process, as
+markdown-exec runs them.
+
+The results are data (`Results`): each block's output, error and time, and
+the run's statistics, written to `results.json` in the cache folder for the
+tests to read. Step 3 (tools/rendering.py, tools/notebooks.py) only looks
+them up, by the same key (`block_key`) the cache uses.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import json
 import os
-import re
+import shlex
 import sys
+import tempfile
 import time
-import traceback
-from dataclasses import dataclass, field
-from io import StringIO
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import markdown_exec
-from markupsafe import Markup
+from . import runner
+from .cache import Cache
+from .chapter import OURS, RUNS, SHOW, Block, Chapter
+from .forkserver import ForkServer
 
-from chapter import RUNS, SHOW, Block, Chapter
-
-TOOLS = Path(__file__).resolve().parent
-CACHE_FOLDER = Path(".cache", "build")  # relative to the project's directory
-ENTRY_RE = re.compile(r"[0-9a-f]{64}\.[a-z]+\.json")  # what Cache.key names
-
-
-def cache_enabled() -> bool:
-    """The one switch: DOCS_CACHE=0 (or false, no, off) turns the cache off."""
-    value = os.environ.get("DOCS_CACHE", "1").strip().lower()
-    return value not in ("0", "false", "no", "off")
+RESULTS = "results.json"  # in the cache folder: this build's results, as data
+RUNNER = "tools.runner"  # what a fork runs: its main(JOB, RESULT)
+RUN = f"import sys; from {RUNNER} import main; sys.exit(main(sys.argv[1:]))"
 
 
-def cache_folder(project: Path) -> Path:
-    """`DOCS_CACHE_DIR` if set (a relative path is taken from the project's
-    directory), else `.cache/build/` in the project's directory."""
-    folder = os.environ.get("DOCS_CACHE_DIR", "").strip()
-    return project / (folder or CACHE_FOLDER)  # an absolute folder stays itself
+def block_key(cache: Cache, code: str, options: dict[str, Any], project: Path) -> str:
+    """The key of a block's result: its code, its fence options (markdown-exec's
+    options, as its validator reads them, with our `runs=` and `show=` among
+    the "extra" ones) and the bytes of every file it declares with runs=. The
+    chapter model (step 2) and the block formatter (step 3) both call this."""
+    extra = dict(options.get("extra") or {})
+    runs = shlex.split(extra.get(RUNS, ""))
+    plain = {**options, "extra": {k: v for k, v in extra.items() if k not in OURS}}
+    parts: list[str | bytes] = [
+        code.strip("\n"),
+        json.dumps(plain, sort_keys=True, default=str),
+        extra.get(SHOW, ""),
+    ]
+    for path in runs:
+        parts += [path, (project / path).read_bytes()]
+    return cache.key("block", *parts)
 
 
-@dataclass
-class Result:
-    """What one executed block produced."""
-
-    output: str  # what its print() calls printed
-    error: str = ""  # a message naming page, line, block, snippet; "" if it ran
-
-
-class BlockError(Exception):
-    def __init__(self, message: str, trace: str) -> None:
-        super().__init__(message)
-        self.trace = trace
-
-
-def _filename(block_id: str) -> str:
-    return f"<code block: id {block_id}>"
-
-
-def run_block(chapter: Chapter, block: Block, code: str | None = None) -> str:
-    """Execute the block's code as markdown-exec does; return what it printed.
-
-    Raises BlockError with a message that names the page and line of the fence,
-    the block, the snippet and the line in it.
-    """
-    code = block.code if code is None else code
-    filename = _filename(block.id)
-    module_name = "".join(c if c.isalnum() else "_" for c in filename)
-    buffer = StringIO()
-
-    def printed(*texts: Any, end: str = "\n", **kwargs: Any) -> None:
-        buffer.write(" ".join(str(text) for text in texts) + end)
-
-    namespace: dict[str, Any] = {"__name__": module_name, "print": printed}
-    sys.modules[module_name] = ModuleType(module_name)
-    try:
-        exec(compile(code, filename, "exec"), namespace)  # noqa: S102
-    except Exception as error:
-        trace = traceback.TracebackException.from_exception(error)
-        lines = code.split("\n")
-        frames = [f for f in trace.stack if f.filename == filename]
-        for frame in frames:
-            frame._line = lines[frame.lineno - 1]  # type: ignore[attr-defined]
-        text = "".join(trace.format())
-        last = "".join(trace.format_exception_only()).strip().splitlines()[-1]
-        where = f", line {frames[-1].lineno}" if frames else ""
-        snippet = block.snippet or chapter.path
-        message = (
-            f"{chapter.path}:{block.line}: code block '{block.id}' raised "
-            f"({snippet}{where}): {last}"
-        )
-        raise BlockError(message, text) from error
-    return buffer.getvalue()
-
-
-# --- the cache ------------------------------------------------------------------------
-
-
-def _environment(project: Path) -> str:
-    """What every cached value depends on besides its own inputs: Python, every
-    installed package, mkdocs.yml and the build's own tools."""
-    # Each installed distribution's metadata folder, named with its version
-    # (`torch-2.13.0+cpu.dist-info`): listing them is much quicker than reading
-    # every package's metadata, which every build, a warm one too, did.
-    packages = sorted(
-        {
-            folder.name
-            for entry in sys.path
-            if entry and Path(entry).is_dir()
-            for pattern in ("*.dist-info", "*.egg-info")
-            for folder in Path(entry).glob(pattern)
-        }
-    )
-    parts = [sys.version, *packages]
-    config = project / "mkdocs.yml"
-    if config.is_file():
-        parts.append(config.read_text(encoding="utf-8"))
-    for tool in sorted(TOOLS.glob("*.py")) + sorted(TOOLS.glob("*.cjs")):
-        parts.append(tool.read_text(encoding="utf-8"))
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+def model_options(block: Block) -> dict[str, Any]:
+    """A block's options as its formatter receives them: markdown-exec's, with
+    our own options among the extra ones, as written on the fence."""
+    extra = dict(block.options.get("extra") or {})
+    if block.runs:
+        extra[RUNS] = " ".join(block.runs)
+    if block.section:
+        extra[SHOW] = block.section
+    return {**block.options, "extra": extra}
 
 
 @dataclass
-class Cache:
-    folder: Path | None  # None: switched off
-    salt: str = ""
-    used: set[str] = field(default_factory=set)
+class Record:
+    """One block's result in this build."""
 
-    @classmethod
-    def for_project(cls, project: Path) -> Cache:
-        if not cache_enabled():
-            return cls(None)
-        return cls(cache_folder(project), _environment(project))
+    page: str  # numpy_by_hand.md
+    id: str
+    key: str
+    output: str
+    error: str = ""
+    trace: str = ""
+    seconds: float = 0.0  # how long its code ran (0 when it came from the cache)
+    ran: bool = False  # run in this build (False: from the cache)
+    shown_code: str = ""  # what the page shows as its code
+
+
+@dataclass
+class Results:
+    """Every block's result, and how the run went."""
+
+    records: list[Record] = field(default_factory=list)
+    workers: int = 0  # processes that ran blocks at once (0: none ran)
+    wall_seconds: float = 0.0  # from the first block started to the last ended
+
+    def by_key(self) -> dict[str, Record]:
+        return {r.key: r for r in self.records}
+
+    def outputs(self, chapter: Chapter) -> dict[str, str]:
+        """What each of the chapter's blocks printed."""
+        return {r.id: r.output for r in self.records if r.page == chapter.src_uri}
 
     @property
-    def enabled(self) -> bool:
-        return self.folder is not None
+    def errors(self) -> list[Record]:
+        return [r for r in self.records if r.error]
 
-    def key(self, kind: str, *parts: str | bytes) -> str:
-        """The one key recipe: the kind of value, its inputs, the environment."""
-        digest = hashlib.sha256(f"{self.salt}\0{kind}".encode())
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            digest.update(len(data).to_bytes(8, "little") + data)
-        return f"{digest.hexdigest()}.{kind}.json"
+    @property
+    def executed(self) -> int:
+        return sum(r.ran for r in self.records)
 
-    def get(self, key: str) -> Any:
-        if self.folder is None:
-            return None
-        self.used.add(key)
-        entry = self.folder / key
-        return json.loads(entry.read_text("utf-8")) if entry.is_file() else None
+    @property
+    def cached(self) -> int:
+        return sum(not r.ran for r in self.records)
 
-    def put(self, key: str, value: Any) -> None:
-        if self.folder is None:
-            return
-        self.used.add(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / key).write_text(json.dumps(value), encoding="utf-8")
+    @property
+    def serial_seconds(self) -> float:
+        """How long the blocks' code ran, added up: one core's time."""
+        return sum(r.seconds for r in self.records)
 
-    def prune(self) -> int:
-        """Delete every entry this build did not use; return how many. Only
-        entries are deleted (files named as `key` names them): any other file in
-        the folder is left alone."""
-        if self.folder is None or not self.folder.is_dir():
-            return 0
-        stale = [
-            e
-            for e in self.folder.iterdir()
-            if ENTRY_RE.fullmatch(e.name) and e.name not in self.used and e.is_file()
-        ]
-        for entry in stale:
-            entry.unlink()
-        return len(stale)
+    def summary(self) -> str:
+        text = f"{self.executed} run, {self.cached} from the cache"
+        if self.executed:
+            text += (
+                f"; their code ran for {self.serial_seconds:.1f} s on "
+                f"{self.workers} worker{'s' * (self.workers != 1)} in "
+                f"{self.wall_seconds:.1f} s"
+            )
+        return text
 
-
-# --- markdown-exec's Python formatter, replaced -------------------------------------
-
-
-@dataclass
-class Build:
-    """One build's blocks: the chapter being rendered, and every result."""
-
-    project: Path
-    cache: Cache
-    chapter: Chapter | None = None
-    results: dict[tuple[str, str], Result] = field(default_factory=dict)
-    executed: int = 0
-    cached: int = 0
-    seconds: float = 0.0  # spent running blocks' code
-
-    def errors(self, chapter: Chapter) -> list[str]:
-        return [
-            r.error
-            for (page, _), r in self.results.items()
-            if page == chapter.src_uri and r.error
-        ]
-
-
-class BlockFormatter:
-    """Stands in for markdown-exec's Python formatter during a build."""
-
-    def __init__(self) -> None:
-        self.build: Build | None = None
-
-    def __call__(self, *, code: str, md: Any, **options: Any) -> Markup:
-        build, chapter = self.build, self.build and self.build.chapter
-        options["extra"] = {
-            k: v for k, v in options.get("extra", {}).items() if k not in (RUNS, SHOW)
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "blocks": [asdict(r) for r in self.records],
+            "executed": self.executed,
+            "cached": self.cached,
+            "workers": self.workers,
+            "serial_seconds": self.serial_seconds,
+            "wall_seconds": self.wall_seconds,
         }
-        if build is None or chapter is None:
-            raise RuntimeError("a Python block was rendered outside a chapter")
-        block_id = options.get("id", "")
+
+    def write(self, folder: Path, **more: Any) -> Path:
+        """results.json in `folder`: every block and the statistics (and `more`)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / RESULTS
+        data = {**self.as_data(), **more}
+        path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        return path
+
+
+def libraries(jobs: Iterable[runner.Job], preload: list[str]) -> tuple[str, ...]:
+    """The modules of `preload` whose package some job's code imports: the
+    fork server imports them once (a build of blocks that import nothing heavy
+    starts no heavy server)."""
+    roots: set[str] = set()
+    for job in jobs:
         try:
-            block = chapter.block(block_id)
-        except KeyError:
-            build.results[(chapter.src_uri, block_id or "?")] = Result(
-                "",
-                f"{chapter.path}: code block '{block_id}' is executed by the page, "
-                "but the chapter model does not see it, so no notebook or test "
-                "would run it: put it at the top level, in an admonition or in a "
-                "content tab",
+            tree = ast.parse(job.code)
+        except SyntaxError:
+            continue  # it will fail where it runs, with its message
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                roots.add(node.module.split(".")[0])
+    return tuple(m for m in preload if m.split(".")[0] in roots)
+
+
+def execute(
+    chapters: list[Chapter],
+    cache: Cache,
+    project: Path,
+    *,
+    workers: int,
+    preload: list[str],
+    timeout: int,
+    forked: bool | None = None,
+) -> Results:
+    """Every block's result: from the cache, or run (and stored in the cache)."""
+    results = Results()
+    todo: list[tuple[Record, runner.Job]] = []
+    for chapter in chapters:
+        for block in chapter.blocks:
+            key = block_key(cache, block.code, model_options(block), project)
+            record = Record(chapter.src_uri, block.id, key, "")
+            record.shown_code = block.shown_code
+            results.records.append(record)
+            hit = cache.get(key)
+            if hit is not None:
+                record.output = hit["output"]
+                continue
+            record.ran = True
+            job = runner.Job(
+                chapter.path, block.line, block.id, block.snippet, block.code
             )
-            return Markup()
-        if block.shown != block.code and code.strip("\n") != block.code.strip("\n"):
-            build.results[(chapter.src_uri, block.id)] = Result(
-                "",
-                f"{chapter.path}:{block.line}: code block '{block.id}' shows a "
-                "section of its file, but the page runs other code than the "
-                "chapter model read, so what it shows may not be what runs",
+            todo.append((record, job))
+    if not todo:
+        return results
+    if forked is None:
+        forked = hasattr(os, "fork")
+    count = workers if workers > 0 else available_cores()
+    count = max(1, min(count, len(todo))) if forked else 1
+    start = time.perf_counter()
+    jobs = [job for _, job in todo]
+    if forked:
+        outcomes = _run_forked(jobs, project, count, preload, timeout)
+    else:
+        outcomes = _run_here(jobs, project)
+    results.wall_seconds = time.perf_counter() - start
+    results.workers = count
+    for (record, _), outcome in zip(todo, outcomes, strict=True):
+        record.output, record.error = outcome.output, outcome.error
+        record.trace, record.seconds = outcome.trace, outcome.seconds
+        if not outcome.error:
+            cache.put(record.key, {"output": outcome.output})
+    return results
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _run_here(jobs: list[runner.Job], project: Path) -> list[runner.Outcome]:
+    """One after another in this process, from the project's directory."""
+    here = os.getcwd()
+    os.chdir(project)
+    try:
+        return [runner.outcome(job) for job in jobs]
+    finally:
+        os.chdir(here)
+
+
+def _run_forked(
+    jobs: list[runner.Job],
+    project: Path,
+    workers: int,
+    preload: list[str],
+    timeout: int,
+) -> list[runner.Outcome]:
+    """Each job in a fork of one server, `workers` at a time."""
+    modules = (*libraries(jobs, preload), RUNNER)
+    env = {**os.environ, "MPLBACKEND": "Agg"}  # matplotlib: no window
+    server = ForkServer(modules, env=env)
+    with tempfile.TemporaryDirectory(prefix="blocks-") as folder:
+
+        def one(number: int) -> runner.Outcome:
+            job = jobs[number]
+            job_file = Path(folder, f"{number}.job.json")
+            result_file = Path(folder, f"{number}.result.json")
+            job_file.write_text(json.dumps(asdict(job)), encoding="utf-8")
+            argv = ["-c", RUN, str(job_file), str(result_file)]
+            done = server.capture(argv, project, timeout, env)
+            if done.stderr:
+                sys.stderr.write(done.stderr)
+            if done.returncode == 0 and result_file.is_file():
+                data = json.loads(result_file.read_text(encoding="utf-8"))
+                return runner.Outcome(**data)
+            status = (
+                f"was stopped after {timeout} s"
+                if done.returncode == -14  # SIGALRM: the timeout
+                else f"ended with exit status {done.returncode}"
             )
-            return Markup()
-        parts = [code, block.shown, json.dumps(options, sort_keys=True, default=str)]
-        for path in block.inputs:
-            parts += [path, (build.project / path).read_bytes()]
-        key = build.cache.key("block", *parts)
-        hit = build.cache.get(key)
-        if hit is not None:
-            build.cached += 1
-            build.results[(chapter.src_uri, block.id)] = Result(hit["output"])
-            return Markup(hit["html"])
+            return runner.Outcome(
+                "",
+                f"{job.path}:{job.line}: code block '{job.id}' {status} "
+                f"({job.snippet or job.path})",
+                done.stderr[-4000:],
+            )
 
-        result = Result("")
-
-        def run(source: str, **_: Any) -> str:
-            start = time.perf_counter()
-            try:
-                result.output = run_block(chapter, block, source)
-            except BlockError as error:
-                result.error = str(error)
-                raise markdown_exec.ExecutionError(
-                    markdown_exec.code_block("python", error.trace)
-                ) from error
-            finally:
-                build.seconds += time.perf_counter() - start
-            return result.output
-
-        html = markdown_exec.base_format(
-            language="python",
-            run=run,
-            code=code,  # what runs
-            transform_source=lambda source: (source, block.shown),  # what is shown
-            md=md,
-            **options,
-        )
-        build.executed += 1
-        build.results[(chapter.src_uri, block.id)] = result
-        if not result.error:
-            build.cache.put(key, {"html": str(html), "output": result.output})
-        return html
-
-
-def install_formatter() -> BlockFormatter:
-    """Put a BlockFormatter in markdown-exec's place (once per process)."""
-    current = markdown_exec.formatters.get("python")
-    if not isinstance(current, BlockFormatter):
-        current = BlockFormatter()
-        markdown_exec.formatters["python"] = current
-        markdown_exec.formatters["py"] = current
-    return current
+        try:
+            server.wait_ready()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(one, range(len(jobs))))
+        finally:
+            server.close()

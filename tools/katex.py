@@ -28,7 +28,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from execution import Cache
+from .cache import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "katex_render.cjs"

@@ -25,7 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 
-from execution import Cache
+from .cache import Cache
 
 NAME = "htmlproofer"
 # The elements a link can be on, as the plugin reads them (li, sup: footnotes).

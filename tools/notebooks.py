@@ -9,10 +9,12 @@ own run of each block printed (tools/execution.py): nothing is executed here.
   such as a figure, or Markdown such as a table). A block that declares
   `runs="..."` is preceded by a plain cell that writes those files at the same
   relative paths, so that it runs as-is in Colab or from the download.
-* `script`: the notebook's code cells as one program.
-* `whole_tutorial` and `whole_tutorial_page`: the maths page and Parts 1 to 4
-  as one notebook, from the chapters' notebooks, and the light page that
-  offers it.
+* `script`: the notebook's code cells as one program; where it draws
+  figures, `plt.show()` saves each one next to the script when matplotlib
+  cannot open a window (no display), and says where.
+* `collection` and `contents`: a page whose front matter names other pages
+  (`notebook: {parts: [...]}`, docs/whole_tutorial.md) gets one notebook of
+  its own prose and their cells, and a list of what it holds.
 """
 
 from __future__ import annotations
@@ -27,35 +29,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import provenance
-
-from chapter import Block, Chapter, Prose
+from . import provenance
+from .chapter import Block, Chapter, Prose
 
 NOTEBOOKS = "notebooks"  # where the downloads go in the site
-WHOLE = "whole_tutorial"  # notebooks/whole_tutorial.ipynb and .py
-WHOLE_PAGE = "whole_tutorial.md"  # the generated page that offers them
-WHOLE_PARTS = [
-    "problem.md",
-    "numpy_by_hand.md",
-    "autograd.md",
-    "loss_and_optimizer.md",
-    "torch_model.md",
-]
-WHOLE_TITLE = "Gradient descent, from NumPy to PyTorch: the whole tutorial"
-WHOLE_INTRO = """\
-# {title}
-
-The problem and its maths, then gradient descent for $y = 2x$ written four times,
-each part handing one more piece over to PyTorch:
-
-1. everything by hand, in NumPy: prediction, loss, gradient and update;
-2. **autograd** computes the gradient;
-3. **`nn.MSELoss`** and **`torch.optim.SGD`** replace the loss and the update;
-4. **`nn.Linear`** replaces the model.
-
-Every cell is a complete program: run them top to bottom, in any fresh Python
-kernel with NumPy and PyTorch (Colab has both). Each part is also a page of
-[the site]({site_url}), with its own notebook."""
 ABOUT = "This notebook is generated from the page"
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LINK_RE = re.compile(r"\]\((?P<target>[^)\s]+)\)")  # a Markdown link's target
@@ -153,9 +130,9 @@ def _outputs(block: Block, printed: str) -> list[Any]:
     """What the block printed, displayed as the page shows it."""
     if not printed:
         return []
-    if block.shows == "html":
+    if block.output_as == "html":
         data = {"text/html": printed, "text/plain": "<the figure above>"}
-    elif block.shows == "markdown":
+    elif block.output_as == "markdown":
         data = {"text/markdown": printed, "text/plain": printed}
     else:
         return [_output("stream", name="stdout", text=printed)]
@@ -192,8 +169,8 @@ def chapter_notebook(
             cell = _cell("code", part.code.strip("\n"))
             cell.id = part.id
             cell.metadata = {"block_id": part.id, "snippet": part.snippet}
-            if part.shows != "text":
-                cell.metadata["page_output"] = part.shows
+            if part.output_as != "text":
+                cell.metadata["page_output"] = part.output_as
             if part.runs:
                 cell.metadata["runs"] = list(part.runs)
             cell.outputs = _outputs(part, outputs.get(part.id, ""))
@@ -246,14 +223,16 @@ def _notebook(cells: list[Any]) -> Any:
     return notebook
 
 
-def whole_tutorial(parts: list[tuple[Chapter, Any]], site_url: str) -> Any:
-    """The maths page and Parts 1 to 4 as one notebook, one h1 at the top,
-    assembled from the chapters' notebooks."""
-    intro = WHOLE_INTRO.format(title=WHOLE_TITLE, site_url=site_url)
-    cells = [
-        _cell("markdown", intro, id=f"{WHOLE}-intro"),
-        provenance.versions_cell(WHOLE),  # once, not once per part
-    ]
+def collection(page: Any, parts: list[tuple[Chapter, Any]], title: str) -> Any:
+    """One notebook: the page's own notebook (its prose, under `title`; made
+    with `contents` at its end) and then every cell of its parts' notebooks
+    but their notes about themselves and their version cells, each part's
+    headings one level down."""
+    cells = copy.deepcopy(page.cells)
+    first = cells[0]
+    if first.cell_type == "markdown" and first.source.startswith("# "):
+        _, newline, rest = first.source.partition("\n")
+        first.source = f"# {title}{newline}{rest}"
     seen: set[str] = set()  # section titles: "Exercises" comes once per chapter
 
     def unique(match: re.Match, chapter: Chapter) -> str:
@@ -276,18 +255,85 @@ def whole_tutorial(parts: list[tuple[Chapter, Any]], site_url: str) -> Any:
     return _notebook(cells)
 
 
-def script(title: str, url: str, notebook: Any) -> str:
-    """The notebook's code cells as one program, each headed by its snippet."""
+def code_cells(chapter: Chapter) -> int:
+    """How many code cells `chapter_notebook` makes of a chapter's blocks (the
+    versions cell apart): one a block, and one more before a block that
+    declares runs= (it writes those files)."""
+    return sum(1 + bool(block.runs) for block in chapter.blocks)
+
+
+def contents(parts: list[Chapter], here: str) -> str:
+    """What a collection holds, as a Markdown list: each part, linked (from the
+    page `here`), with its number of code cells."""
+    lines = []
+    for number, chapter in enumerate(parts, start=1):
+        code = code_cells(chapter)
+        link = posixpath.relpath(chapter.src_uri, posixpath.dirname(here) or ".")
+        lines.append(
+            f"{number}. [{chapter.title}]({link}): {code} code "
+            f"cell{'s' if code != 1 else ''}"
+        )
+    return "\n".join(lines)
+
+
+# What a script that draws figures does with them (see `script`; STEM is the
+# script's name). The backends named are matplotlib's non-interactive ones,
+# which cannot open a window.
+FIGURES_SECTION = """\
+# %% Figures: plt.show() opens a window where matplotlib can. Where it cannot
+# (no display), each figure is saved next to this file instead, and a line says
+# where.
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+show_in_a_window = plt.show
+saved_figures = []
+
+
+def show_or_save(*args, **kwargs):
+    backend = matplotlib.get_backend().lower()
+    if backend not in ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template"):
+        return show_in_a_window(*args, **kwargs)
+    for number in plt.get_fignums():
+        name = f"STEM-figure-{len(saved_figures) + 1}.svg"
+        path = Path(__file__).resolve().with_name(name)
+        plt.figure(number).savefig(path)
+        saved_figures.append(path)
+        print(f"Figure {len(saved_figures)} saved to {path}")
+    plt.close("all")
+
+
+plt.show = show_or_save"""
+
+
+def _section(cell: Any) -> str:
+    """What a code cell is, as the script's section heading names it."""
+    if cell.metadata.get("snippet"):
+        return cell.metadata["snippet"]
+    if cell.metadata.get("writes"):
+        return "writes the files the next section runs"
+    if provenance.is_versions_cell(cell):
+        return "the versions this runs with"
+    return "code"
+
+
+def script(title: str, url: str, notebook: Any, stem: str) -> str:
+    """The notebook's code cells as one program, each section headed by what
+    it is (its snippet's path, for a block). A notebook that draws figures
+    gets FIGURES_SECTION first, naming the figures after `stem`."""
     lines = [
         f"# {title}",
         f"# The code of {url}",
         "# generated from the page's sources. Each section is a complete program:",
         "# `python` runs them in order. Needs NumPy and PyTorch.",
     ]
+    if any(c.metadata.get("page_output") == "html" for c in notebook.cells):
+        lines += ["", "", FIGURES_SECTION.replace("STEM", stem)]
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            name = cell.metadata.get("snippet") or "files the next section runs"
-            lines += ["", "", f"# %% {name}", cell.source.rstrip()]
+            lines += ["", "", f"# %% {_section(cell)}", cell.source.rstrip()]
     return "\n".join(lines) + "\n"
 
 
@@ -316,32 +362,3 @@ def buttons(notebook: str, code: str, colab: str, what: str, stem: str) -> str:
         f'[Download the code]({code}){{ .md-button download="{stem}.py" '
         f'title="{title}: every program as one Python file" }}'
     )
-
-
-def whole_tutorial_page(parts: list[tuple[Chapter, Any]]) -> str:
-    """The page that offers the whole-tutorial notebook: what it holds, linked
-    to the chapters (its buttons are added like every chapter's)."""
-    lines = [
-        "---",
-        "description: The maths page and Parts 1 to 4 of the tutorial as one "
-        "Jupyter notebook, to download or open in Colab.",
-        "---",
-        "",
-        "# The whole tutorial as a notebook",
-        "",
-        "One notebook holds the problem and its maths and Parts 1 to 4, in order,",
-        "with every output the build printed. Every code cell is a complete",
-        "program: run them top to bottom in a fresh kernel with NumPy and PyTorch",
-        "(Colab has both). It holds these pages:",
-        "",
-    ]
-    for number, (chapter, notebook) in enumerate(parts, start=1):
-        code = sum(
-            c.cell_type == "code" and not provenance.is_provenance(c)
-            for c in notebook.cells
-        )
-        lines.append(
-            f"{number}. [{chapter.title}]({chapter.src_uri}): {code} code "
-            f"cell{'s' if code != 1 else ''}"
-        )
-    return "\n".join(lines) + "\n"

@@ -2,27 +2,29 @@
 
 MkDocs turns every page's Markdown into HTML on every build, and Material's
 search plugin then parses every page's HTML again: most of a build that runs
-no block. With the cache on, both come from the build's cache (tools/
-execution.py's Cache, its one key recipe and its pruning) when nothing they
-depend on changed:
+no block. With the cache on, both come from the build's cache (tools/cache.py:
+its one key recipe and its pruning) when nothing they depend on changed:
 
-* a page's rendering (`Page.render`: its HTML, table of contents, title, the
-  anchors it holds and the links to anchors it makes, which MkDocs checks
-  after every page is rendered) is keyed by the Markdown MkDocs renders (the
-  hooks' changes included), the page's place in the site, every file of the
-  site and its URL (links are resolved against them), and the bytes of every
-  file its includes read and its blocks declare (`runs=`). Its blocks' printed
-  outputs are kept with it, for the notebooks, and its blocks' own cache
-  entries are kept alive;
-* the hooks' own changes to a rendered page (lighter markup, the maths
+* a page's rendering (what `Page.render` leaves on the page: its HTML, table
+  of contents, title, the anchors it holds and the links to anchors it makes,
+  which MkDocs checks after every page is rendered) is keyed by the Markdown
+  MkDocs renders (the plugin's changes included), the page's place in the
+  site, every file of the site and its URL (links are resolved against them),
+  the bytes of every file its includes read, and its blocks' cache keys (their
+  outputs);
+* the plugin's own changes to a rendered page (lighter markup, the maths
   rendered by KaTeX) are keyed by its HTML and its name;
 * a page's search entries are keyed by everything Material reads to make
   them: the page's HTML, table of contents, URL, title and front matter.
 
-A rendering that logged anything (a warning, a broken link) or whose block
-raised is not kept: it is rendered again on the next build, and says it
-again. The environment (Python, every package, mkdocs.yml, these tools) salts
-every key, as it salts every other entry.
+A rendering that logged anything (a warning, a broken link) is not kept: it is
+rendered again on the next build, and says it again. The environment (Python,
+every package, mkdocs.yml, these tools) salts every key.
+
+Other packages' internals are touched, each in one function that a test pins
+(tests/test_cache.py): MkDocs' `Page.render`, swapped on the page for one that
+looks in the cache first (`PageCache.install`), the `Page` attributes that it
+sets (`_snapshot`, `_restore`), and Material's search index (`cache_search`).
 """
 
 from __future__ import annotations
@@ -35,12 +37,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from chapter import Chapter
-from execution import Build, Cache, Result
+from .cache import Cache
+from .chapter import Chapter
+
+# What MkDocs' Page.render sets on a page (MkDocs 1.6), and nothing else:
+# tests/test_cache.py renders a page both ways and compares every attribute.
+RENDERED = ("content", "toc", "_title_from_render", "present_anchor_ids")
 
 
 class _Recorder(logging.Handler):
@@ -55,16 +62,19 @@ class _Recorder(logging.Handler):
 
 
 @contextlib.contextmanager
-def _entries_used(cache: Cache) -> Iterator[set[str]]:
-    """The cache entries used inside the `with` block (filled as it ends), to
-    keep alive with the entry made from them; they count as used as well."""
-    used, cache.used = cache.used, set()
-    entries: set[str] = set()
+def _recording() -> Iterator[_Recorder]:
+    """Every record logged inside the `with` block, to MkDocs' logger (which
+    does not pass its records on) or any other (Python-Markdown's go to the
+    root logger)."""
+    recorder = _Recorder()
+    loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
+    for logger in loggers:
+        logger.addHandler(recorder)
     try:
-        yield entries
+        yield recorder
     finally:
-        entries |= cache.used
-        cache.used = used | entries
+        for logger in loggers:
+            logger.removeHandler(recorder)
 
 
 def files_digest(files: Files) -> str:
@@ -89,11 +99,34 @@ def _toc_tokens(toc: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _snapshot(page: Page) -> dict[str, Any]:
+    """What MkDocs' `Page.render` left on `page`, as data (MkDocs 1.6's
+    attributes: tests/test_cache.py fails if render sets others)."""
+    return {
+        "content": page.content,
+        "toc": _toc_tokens(page.toc),
+        "title": page._title_from_render,
+        "anchors": sorted(page.present_anchor_ids or ()),
+        "links": {f.src_uri: links for f, links in page.links_to_anchors.items()},
+    }
+
+
+def _restore(page: Page, data: dict[str, Any], files: Files) -> None:
+    """Set on `page` what `_snapshot` took from a rendering of it."""
+    page.content = data["content"]
+    page.toc = get_toc(data["toc"])
+    page._title_from_render = data["title"]
+    page.present_anchor_ids = set(data["anchors"])
+    page.links_to_anchors = {
+        files.get_file_from_path(src): links for src, links in data["links"].items()
+    }
+
+
 class PageCache:
     """One build's cached renderings and search entries."""
 
-    def __init__(self, build: Build) -> None:
-        self.build = build
+    def __init__(self, cache: Cache, project: Any) -> None:
+        self.cache, self.project = cache, project
         self.rendered = self.reused = 0
         self._files: tuple[int, str] | None = None
 
@@ -102,131 +135,105 @@ class PageCache:
             self._files = (id(files), files_digest(files))
         return self._files[1]
 
-    def install(self, page: Page, chapter: Chapter | None) -> None:
-        """Render `page` from the cache when its inputs did not change."""
-        if not self.build.cache.enabled or chapter is None:
-            return
+    def install(self, page: Page, chapter: Chapter | None, blocks: list[str]) -> None:
+        """Make MkDocs' `page.render(config, files)` (which its build calls
+        after the on_page_markdown event) look in the cache first. `blocks`:
+        the cache keys of the page's blocks' results (what they print is part
+        of the page). The one swap of MkDocs' method."""
         render = page.render
 
         def cached_render(config: MkDocsConfig, files: Files) -> None:
-            self._render(page, chapter, render, config, files)
+            self._render(page, chapter, blocks, render, config, files)
 
         page.render = cached_render  # type: ignore[method-assign]
 
-    def _key(self, page: Page, chapter: Chapter, files: Files) -> str:
-        project = self.build.project
+    def _render(
+        self,
+        page: Page,
+        chapter: Chapter | None,
+        blocks: list[str],
+        render: Any,
+        config: MkDocsConfig,
+        files: Files,
+    ) -> None:
+        if not self.cache.enabled or chapter is None:
+            self.rendered += 1
+            render(config, files)
+            return
         parts: list[str | bytes] = [
             page.markdown or "",
             page.file.src_uri,
             page.file.dest_uri,
             page.file.url,
             self._digest(files),
+            *blocks,
         ]
-        paths = list(chapter.reads) + [p for b in chapter.blocks for p in b.inputs]
-        for path in dict.fromkeys(paths):
-            file = project / path
+        for path in chapter.reads:
+            file = self.project / path
             parts += [path, file.read_bytes() if file.is_file() else b"\0missing"]
-        return self.build.cache.key("page", *parts)
-
-    def _render(
-        self,
-        page: Page,
-        chapter: Chapter,
-        render: Any,
-        config: MkDocsConfig,
-        files: Files,
-    ) -> None:
-        cache, build = self.build.cache, self.build
-        key = self._key(page, chapter, files)
-        hit = cache.get(key)
+        key = self.cache.key("page", *parts)
+        hit = self.cache.get(key)
         if hit is not None:
             self.reused += 1
-            page.content = hit["content"]
-            page.toc = get_toc(hit["toc"])
-            page._title_from_render = hit["title"]
-            page.present_anchor_ids = set(hit["anchors"])
-            page.links_to_anchors = {
-                files.get_file_from_path(src): links
-                for src, links in hit["links"].items()
-            }
-            for block_id, output in hit["outputs"].items():
-                build.results[(chapter.src_uri, block_id)] = Result(output)
-            build.cached += len(hit["outputs"])
-            cache.used.update(hit["entries"])  # its blocks' entries stay
+            _restore(page, hit, files)
             return
         self.rendered += 1
-        recorder = _Recorder()
-        # MkDocs' own logger does not pass its records on to the root logger:
-        # listen to both (Python-Markdown's and other libraries' go to the root).
-        loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
-        for logger in loggers:
-            logger.addHandler(recorder)
-        try:
-            with _entries_used(cache) as entries:
-                render(config, files)
-        finally:
-            for logger in loggers:
-                logger.removeHandler(recorder)
-        if recorder.records or build.errors(chapter) or page.links_to_anchors is None:
+        with _recording() as recorder:
+            render(config, files)
+        if recorder.records or page.links_to_anchors is None:
             return
-        outputs = {
-            b.id: build.results[(chapter.src_uri, b.id)].output
-            for b in chapter.blocks
-            if (chapter.src_uri, b.id) in build.results
-        }
-        cache.put(
-            key,
-            {
-                "content": page.content,
-                "toc": _toc_tokens(page.toc),
-                "title": page._title_from_render,
-                "anchors": sorted(page.present_anchor_ids or ()),
-                "links": {
-                    f.src_uri: links for f, links in page.links_to_anchors.items()
-                },
-                "outputs": outputs,
-                "entries": sorted(entries),
-            },
-        )
+        self.cache.put(key, _snapshot(page))
 
     def content(self, html: str, where: str, finish: Any) -> str:
-        """`finish(html, where)` (the hooks' own changes to a rendered page),
+        """`finish(html, where)` (the plugin's own changes to a rendered page),
         from the cache when the page's HTML did not change; the cache entries
         it used (KaTeX's) are kept alive with it."""
-        cache = self.build.cache
+        cache = self.cache
         key = cache.key("content", where, html)
         hit = cache.get(key)
         if hit is not None:
             cache.used.update(hit["entries"])
             return hit["html"]
-        with _entries_used(cache) as entries:
+        used, cache.used = cache.used, set()
+        try:
             result = finish(html, where)
+        finally:
+            entries, cache.used = cache.used, used | cache.used
         cache.put(key, {"html": result, "entries": sorted(entries)})
         return result
 
-    def search(self, plugin: Any) -> None:
-        """Material's search plugin, its entries for each page cached."""
-        index = plugin.search_index if plugin is not None else None
-        if index is None or not self.build.cache.enabled:
+
+def cache_search(plugin: Any, cache: Cache) -> None:
+    """Material's search plugin, its entries for each page from the cache.
+    The one use of its internals: its `search_index` (made in its on_config)
+    and that index's `add_entry_from_context` and `entries`
+    (tests/test_cache.py pins them)."""
+    if plugin is None or not cache.enabled:
+        return
+    index = getattr(plugin, "search_index", None)
+    add = getattr(index, "add_entry_from_context", None)
+    if add is None or not isinstance(getattr(index, "entries", None), list):
+        raise PluginError(
+            "Material's search plugin has no search_index.add_entry_from_context "
+            "and entries list as tools/page_cache.py expects: check it against "
+            "the installed mkdocs-material"
+        )
+
+    def add_entry_from_context(page: Page) -> None:
+        key = cache.key(
+            "search",
+            page.url,
+            page.content or "",
+            json.dumps(_toc_tokens(page.toc)),
+            page.title or "",
+            json.dumps(page.meta, sort_keys=True, default=str),
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            index.entries.extend(hit)
             return
-        add = index.add_entry_from_context
-        cache = self.build.cache
+        before = len(index.entries)
+        add(page)
+        cache.put(key, index.entries[before:])
 
-        def add_entry_from_context(page: Page) -> None:
-            key = cache.key(
-                "search",
-                page.url,
-                page.content or "",
-                json.dumps(_toc_tokens(page.toc)),
-                page.title or "",
-                json.dumps(page.meta, sort_keys=True, default=str),
-            )
-            hit = cache.get(key)
-            if hit is not None:
-                index.entries.extend(hit)
-                return
-            before = len(index.entries)
-            add(page)
-            cache.put(key, index.entries[before:])
-
-        index.add_entry_from_context = add_entry_from_context
+    index.add_entry_from_context = add_entry_from_context

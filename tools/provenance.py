@@ -19,12 +19,11 @@ runs in (`torch.__version__` among them): published, it shows the build's; a
 reader who runs it on Colab sees their own, and can tell why some printed digits
 differ.
 
-A plain module, no MkDocs events: the hooks call it.
+A plain module, no MkDocs events: the plugin calls it.
 """
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import platform
 import re
@@ -66,11 +65,9 @@ def torch_build(version_py: str | None = None) -> str:
     return "CPU"
 
 
-@functools.cache
 def installed() -> dict[str, str]:
-    """torch's and NumPy's installed versions and torch's build, read once
-    (the hooks clear this as each build starts: `mkdocs serve` builds again in
-    one process)."""
+    """torch's and NumPy's installed versions and torch's build (read from
+    their metadata and torch/version.py: milliseconds, no import)."""
     found = {name: metadata.version(name) for name in ("torch", "numpy")}
     return {**found, "torch_build": torch_build()}
 
@@ -78,11 +75,12 @@ def installed() -> dict[str, str]:
 def versions() -> dict[str, str]:
     """The build interpreter's Python, torch (without its local label, such as
     +cpu: the build says that) and NumPy versions."""
+    found = installed()
     return {
         "python": platform.python_version(),
-        "torch": installed()["torch"].split("+")[0],
-        "torch_build": installed()["torch_build"],
-        "numpy": installed()["numpy"],
+        "torch": found["torch"].split("+")[0],
+        "torch_build": found["torch_build"],
+        "numpy": found["numpy"],
     }
 
 
@@ -99,10 +97,11 @@ def version_line(when: datetime | None = None) -> str:
 def printed_versions() -> str:
     """What VERSIONS_CODE prints in the build's own interpreter (read from the
     packages' metadata: the build imports torch only when a block does)."""
+    found = installed()
     return (
         f"Python {platform.python_version()}\n"
-        f"torch {installed()['torch']}\n"
-        f"NumPy {installed()['numpy']}\n"
+        f"torch {found['torch']}\n"
+        f"NumPy {found['numpy']}\n"
     )
 
 

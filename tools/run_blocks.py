@@ -1,14 +1,15 @@
-"""Execute every page's blocks in ONE process, in the build's order, as the build does.
+"""Execute every page's blocks in ONE process, one after another.
 
-    python tools/run_blocks.py [--project DIR]
+    python -m tools.run_blocks [--project DIR]
 
-This is what `mkdocs build` does to the code (it runs every block in the
-build's process, page after page in MkDocs' file order: index first, then by
-name, not the nav's order), without the rest of the build: the check to run on a
-machine with a GPU, where a block can behave differently after the blocks
-before it (CUDA, autograd's threads and fork). Every failure is reported
-(page and line, block id, snippet, error); the exit status is 1 if any block
-failed. The working directory is the project's root, as in the build.
+The build runs each block in a process of its own (tools/execution.py), so
+that no block sees what another left. This runs them all in one process, in
+MkDocs' file order (index first, then by name), as markdown-exec runs them in
+a build: the harder test, and the check to run on a machine with a GPU, where
+a block can behave differently after the blocks before it (CUDA, autograd's
+threads and fork). Every failure is reported (page and line, block id,
+snippet, error); the exit status is 1 if any block failed. The working
+directory is the project's root, as in the build.
 """
 
 from __future__ import annotations
@@ -21,14 +22,12 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, file_sort_key
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import chapter as chapter_model  # noqa: E402
-from execution import BlockError, run_block  # noqa: E402
+from . import chapter as chapter_model
+from .runner import BlockError, Job, run
 
 
 def build_order(chapters: list[chapter_model.Chapter]) -> list[chapter_model.Chapter]:
-    """The order `mkdocs build` renders the pages in: MkDocs' own file order."""
+    """MkDocs' own file order: index first, then by name (not the nav's)."""
     return sorted(
         chapters, key=lambda c: file_sort_key(File(c.src_uri, "docs", "site", True))
     )
@@ -50,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         for block in chapter.blocks:
             count += 1
             start = time.perf_counter()
+            job = Job(chapter.path, block.line, block.id, block.snippet, block.code)
             try:
-                run_block(chapter, block)
+                run(job)
                 status = "ok"
             except BlockError as error:
                 failures.append(str(error))

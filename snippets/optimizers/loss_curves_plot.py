@@ -1,12 +1,5 @@
-# The tutorial's page shows only the plot below, a program of its own (from
-# its imports to plt.show()). The lines around it print the figure as inline
-# SVG for the page, the same on every build.
-# ruff: noqa: E402 (the plot's imports come after the setup)
-import matplotlib
-
-matplotlib.use("Agg")  # draw into memory: no window, plt.show() does nothing
-matplotlib.rcdefaults()  # matplotlib's defaults: nothing from an earlier figure
-
+# The plot: a program of its own, from its imports to plt.show(), which opens
+# a window (where there is a display). The site shows this part.
 # --8<-- [start:plot]
 import matplotlib.pyplot as plt
 import torch
@@ -63,7 +56,8 @@ all_axes[1].legend(frameon=False, loc="lower left")
 plt.show()
 # --8<-- [end:plot]
 
-# What the figure shows, for readers who cannot see it, and its caption.
+# What the figure shows, for readers who cannot see it, and its caption: the
+# site draws the figure with them (tools/figures.py in the site's repository).
 description = (
     f"Loss per step, log scale, first {n_steps} steps, for SGD, SGD with momentum "
     "and Adam. Left, y = 2x: SGD falls fastest, in a straight line, down to "
@@ -72,45 +66,3 @@ description = (
     "in waves; Adam falls steadily, between the two."
 )
 caption = "Loss per step for SGD, momentum and Adam on both problems."
-
-# The figure as inline SVG in a <figure>, its text kept as text and drawn in
-# the colour of the text around it, the same bytes on every build: the same
-# recipe prints every figure.
-import html
-import io
-import re
-
-import matplotlib.pyplot as plt
-
-style = {
-    "svg.hashsalt": description,  # ids from a hash: the same on every build
-    "svg.fonttype": "none",  # text stays text (not drawn as paths)
-    "font.sans-serif": ["DejaVu Sans"],  # matplotlib's own font
-}
-no_metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
-buffer = io.StringIO()
-with plt.rc_context(style):
-    plt.savefig(
-        buffer,
-        format="svg",
-        metadata=no_metadata,
-        bbox_inches="tight",
-        transparent=True,
-    )
-plt.close()
-svg = buffer.getvalue()
-svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
-svg = re.sub(r">\n *<", "><", svg)  # indentation is only bytes here
-# Keep only the ids that clip paths and markers refer to (hashes of the salt):
-# "axes_1" and friends would repeat when a page shows two figures.
-svg = re.sub(r' id="(?![mp][0-9a-f]{10}")[^"]*"', "", svg)
-svg = svg.replace("*{", ".mpl-figure *{")  # matplotlib's own style: figures only
-# Black becomes the page's text colour (dark on the light theme, light on the
-# dark); matplotlib leaves black fills out, so they inherit it from <svg>.
-svg = svg.replace("#000000", "currentColor")
-label = html.escape(description)
-svg = svg.replace(
-    "<svg ", f'<svg role="img" aria-label="{label}" fill="currentColor" ', 1
-)
-svg = svg.replace(">", f"><title>{label}</title>", 1)  # for screen readers
-print(f'<figure class="mpl-figure">{svg}<figcaption>{caption}</figcaption></figure>')

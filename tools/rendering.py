@@ -1,0 +1,76 @@
+"""Step 3 of the build, render: a block's fence becomes HTML from its result.
+
+mkdocs.yml gives pymdownx.superfences markdown-exec's validator and formatter
+for `python` fences; the plugin (tools/plugin.py) puts a `BlockFormatter` in
+markdown-exec's place for Python while it builds. The formatter runs nothing:
+it looks the block's result up by the key the execute step stored it under
+(tools/execution.py: `block_key`, from the code and options the fence hands
+it) and lets markdown-exec lay it out (`base_format`: the source above, tabs,
+a result as text, HTML or Markdown), showing the code the chapter model says
+the page shows (a figure's plot, not the strings after it).
+
+A fence whose result is not there was not executed by step 2: the chapter
+model did not see it (a fence in a container it does not read), or the page
+runs other code than the model read. The formatter leaves a marker in its
+place (`UNSEEN`); the plugin finds it in the page's HTML and fails the build,
+naming the page and the block.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import markdown_exec
+from markupsafe import Markup
+
+from .cache import Cache
+from .execution import Record, block_key
+
+UNSEEN = '<meta name="unseen-code-block" content="{id}">'  # a marker, removed
+UNSEEN_RE = re.compile(r'<meta name="unseen-code-block" content="(?P<id>[^"]*)">')
+
+
+class BlockFormatter:
+    """markdown-exec's Python formatter, as a lookup of the execute step's
+    results."""
+
+    def __init__(self, records: dict[str, Record], cache: Cache, project: Path):
+        self.records, self.cache, self.project = records, cache, project
+
+    def __call__(self, *, code: str, md: Any, **options: Any) -> Markup:
+        key = block_key(self.cache, code, options, self.project)
+        record = self.records.get(key)
+        if record is None:
+            return Markup(UNSEEN.format(id=html.escape(options.get("id", ""))))
+        shown = record.shown_code
+        extra = options.get("extra") or {}
+        options = {
+            **options,
+            "extra": {k: v for k, v in extra.items() if k not in ("runs", "show")},
+        }
+        return markdown_exec.base_format(
+            language="python",
+            run=lambda *_, **__: record.output,
+            code=code,  # what ran
+            transform_source=lambda source: (source, shown),  # what is shown
+            md=md,
+            **options,
+        )
+
+
+def unseen_blocks(content: str) -> tuple[str, list[str]]:
+    """The page's HTML without the markers, and the ids they name."""
+    ids = [html.unescape(m["id"]) for m in UNSEEN_RE.finditer(content)]
+    return UNSEEN_RE.sub("", content), ids
+
+
+def install(formatter: Any) -> Any:
+    """Put `formatter` in markdown-exec's place for Python fences; return what
+    was there (markdown-exec's `formatters` registry is its public API)."""
+    previous = markdown_exec.formatters.get("python")
+    markdown_exec.formatters["python"] = formatter
+    markdown_exec.formatters["py"] = formatter
+    return previous
