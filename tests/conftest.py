@@ -20,11 +20,13 @@ from snippet import (
     CONFIG,
     ROOT,
     Programs,
+    build_results,
     build_site,
     fresh_kernel,
     kernel_server,
     ran,
 )
+from tools import execution
 
 
 def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -44,6 +46,11 @@ def _build_shared_site(shared: Path) -> None:
         shutil.rmtree(cache, ignore_errors=True)  # a clean build: empty
         process = build_site(ROOT / "mkdocs.yml", shared / "site", cache=cache)
         (shared / "build.log").write_text(process.stderr, encoding="utf-8")
+        # The clean build's results, kept: later builds from its cache (the
+        # reproducibility test's) write their own results.json there.
+        made = cache / execution.RESULTS
+        if made.is_file():
+            shutil.copyfile(made, shared / execution.RESULTS)
         (shared / "build.status").write_text(str(process.returncode), "utf-8")
 
 
@@ -112,6 +119,13 @@ def build_log(site_dir: Path) -> str:
 def build_cache(site_dir: Path) -> Path:
     """The cache the shared build filled (DOCS_CACHE_DIR): every block it ran."""
     return site_dir.parent / "build-cache"
+
+
+@pytest.fixture(scope="session")
+def results(site_dir: Path) -> dict:
+    """The shared build's results.json: every block's output, error and time,
+    and the statistics of the build."""
+    return build_results(site_dir)
 
 
 @pytest.fixture(scope="session")

@@ -1,43 +1,38 @@
 """The tests' helpers (fixtures live in conftest.py).
 
-* `ForkServer`: a process that imports libraries once and then runs Python
-  command lines (`python path`, `python -m module`) as forks of itself, so that
-  a run does not pay for those imports. `Programs` runs snippets as separate
-  programs this way (forked from a parent that has imported NumPy, PyTorch and
-  matplotlib, see LIBRARIES, and run nothing else: no autograd state crosses
-  the fork), and `fresh_kernel` starts each notebook's kernel this way;
+* `Programs`: snippets run as programs (`python path`), each a fork of one
+  server that imported NumPy, PyTorch and matplotlib (LIBRARIES) and ran
+  nothing else (tools/forkserver.py: no state crosses from one program to the
+  next), so that no program pays for those imports; `fresh_kernel` starts each
+  notebook's kernel the same way, and `run_build` each build;
 * `run`: a snippet executed in this process, to test the functions and values
-  it defines;
+  it defines; `block_output`: a snippet run as the build runs a block
+  (tools/runner.py), in a fork of its own;
 * the project's pages and chapters (from the chapter model), their URLs and
-  built HTML, and builds of the real or of a small made-up project.
-
-Run as a program, this file is the fork server or a stand-in for one of its
-forks (see `ForkServer`), and stops before it imports anything of the tests.
+  built HTML, the build's results (results.json), and builds of the real or of
+  a small made-up project.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import html
-import io
 import json
 import os
 import re
-import runpy
-import select
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-# --- Python command lines, forked from a parent that imported the libraries ------
+import yaml
+
+from tools import chapter as chapter_model
+from tools import execution, figures, page_html, runner
+from tools.forkserver import Completed, ForkServer
 
 # The libraries, and what they import later on their own: torch imports
 # torch._dynamo (a CPU second, sympy included) the first time a program builds
@@ -47,312 +42,41 @@ LIBRARIES = ("numpy", "torch", "torch._dynamo", "matplotlib", "matplotlib.figure
 # ipykernel points matplotlib at its inline backend before a notebook imports
 # matplotlib; a kernel server imports matplotlib with that backend set.
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-# The signals a stand-in passes on to its fork (a kernel manager interrupts
-# with SIGINT and stops with SIGTERM; SIGKILL cannot be caught: the stand-in
-# dies, and its fork is killed when the stand-in's connection closes).
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-
-
-class ForkServer:
-    """A server process that imports `modules` and nothing else, then runs each
-    request, a Python command line, in a fork of itself: `["path", *args]`
-    runs like `python path args`, `["-m", "module", *args]` like
-    `python -m module args`, in the requester's directory, environment,
-    stdin, stdout and stderr, in a new session (process group), with a fresh
-    `__main__`. What the fork has that a new `python` has not: the modules
-    already imported (and whatever their import did), and the server's
-    `sys.modules` and `sys.path` apart from `sys.path[0]`, which is set as
-    Python sets it (the program's directory; for `-m`, the working directory).
-    It exits as `python` exits (the uncaught exception printed, non-daemon
-    threads joined, atexit functions run, output flushed) but without the
-    interpreter's teardown of every module (half a CPU second with torch
-    imported; the objects still alive at exit are not finalized, which Python
-    does not promise either). The imported objects are frozen out of the
-    garbage collector's reach (`gc.freeze`), so that forks neither scan them
-    nor copy the memory pages that hold them.
-
-    A program outside this process (a kernel manager's kernel) asks for a
-    fork through `stand_in(argv)`: a small process that passes its stdin,
-    stdout, stderr, directory and environment to the fork, passes on the
-    signals it gets, and exits as the fork exits (with its status, or killed
-    by its signal); if the stand-in dies, the fork is killed.
-
-    Each fork is watched by a supervisor, itself a fork of the server, that
-    waits for it and reports its exit status. The server only accepts and
-    forks: it runs no code of a request, and starts no thread, event loop or
-    zmq context of its own.
-    """
-
-    def __init__(self, modules: tuple[str, ...], env: dict[str, str] | None = None):
-        self.modules, self.env = modules, {**os.environ, **(env or {})}
-        self._dir = tempfile.TemporaryDirectory(prefix="fork-server-")
-        self.address = os.path.join(self._dir.name, "socket")
-        self.process: subprocess.Popen | None = None  # started when first used
-        self._starting = threading.Lock()
-
-    def wait_ready(self) -> None:
-        with self._starting:  # threads of one test process may ask at once
-            self._start()
-
-    def _start(self) -> None:
-        if self.process is None:
-            self.process = subprocess.Popen(
-                [sys.executable, __file__, "serve", self.address, *self.modules],
-                stdin=subprocess.PIPE,  # the server stops when this closes
-                stdout=subprocess.PIPE,  # it prints "ready" when it listens
-                env=self.env,
-            )
-            line = self.process.stdout.readline()
-            if line != b"ready\n":
-                raise RuntimeError(f"the fork server did not start: {line!r}")
-
-    def run(
-        self,
-        argv: list[str],
-        cwd: Path,
-        stdio: tuple[int, int, int],
-        timeout: int | None = None,
-        env: dict[str, str] | None = None,
-    ) -> int:
-        """Run the command line in a fork, wait for it; return its exit status
-        (-N: killed by signal N). `timeout` seconds: then SIGALRM ends it. The
-        fork's environment is `env`, or this process's."""
-        self.wait_ready()
-        environment = dict(os.environ if env is None else env)
-        request = {"argv": argv, "cwd": str(cwd), "env": environment}
-        return _ask(self.address, request | {"timeout": timeout}, stdio)
-
-    def capture(
-        self,
-        argv: list[str],
-        cwd: Path,
-        timeout: int | None = None,
-        env: dict[str, str] | None = None,
-    ) -> Completed:
-        """`run` with no stdin, its stdout and stderr captured as text."""
-        with (
-            tempfile.TemporaryFile() as out,
-            tempfile.TemporaryFile() as err,
-            open(os.devnull, "rb") as null,
-        ):
-            stdio = (null.fileno(), out.fileno(), err.fileno())
-            returncode = self.run(argv, cwd, stdio, timeout, env)
-            out.seek(0)
-            err.seek(0)
-            return Completed(
-                returncode, out.read().decode("utf-8"), err.read().decode("utf-8")
-            )
-
-    def stand_in(self, argv: list[str]) -> list[str]:
-        """The command line of a process that stands in for `python *argv`."""
-        self.wait_ready()
-        return [sys.executable, __file__, "stand-in", self.address, *argv]
-
-    def close(self) -> None:
-        if self.process is not None:
-            self.process.stdin.close()
-            self.process.wait(timeout=60)
-            self.process.stdout.close()
-        self._dir.cleanup()
-
-
-def _ask(
-    address: str, request: dict, stdio: tuple[int, int, int], forward: bool = False
-) -> int:
-    """Send the request and the three descriptors; return the fork's status."""
-    with socket.socket(socket.AF_UNIX) as connection:
-        connection.connect(address)
-        socket.send_fds(connection, [b"\n"], list(stdio))
-        connection.sendall(json.dumps(request).encode() + b"\n")
-        if forward:
-            for signum in FORWARDED:
-                signal.signal(
-                    signum, lambda n, _: connection.sendall(f"{n}\n".encode())
-                )
-        with connection.makefile("rb") as replies:
-            reply = replies.readline()
-        if forward:
-            for signum in FORWARDED:
-                signal.signal(signum, signal.SIG_DFL)
-    if not reply:
-        raise RuntimeError("the fork server closed the connection")
-    return int(reply)
-
-
-def _stand_in(address: str, argv: list[str]) -> int:
-    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
-    status = _ask(address, request | {"timeout": None}, (0, 1, 2), forward=True)
-    if status < 0:  # killed by a signal: die of it too
-        signal.signal(-status, signal.SIG_DFL)
-        os.kill(os.getpid(), -status)
-    return status
-
-
-def _serve(address: str, modules: list[str]) -> dict:
-    """Accept requests until stdin closes; return only in a fork that is to
-    run a request, with the request."""
-    import gc
-    import importlib
-
-    for module in modules:
-        importlib.import_module(module)
-    gc.freeze()  # forks share the imported objects' pages: their collector skips them
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(address)
-    listener.listen(64)
-    # Supervisors are reaped when they end (so that their CPU time, and their
-    # forks', is counted as this process's children's, as a test run's is).
-    woken, wake = os.pipe()
-    os.set_blocking(woken, False)
-    os.set_blocking(wake, False)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    signal.set_wakeup_fd(wake)
-    os.write(1, b"ready\n")
-    while True:
-        readable, _, _ = select.select([listener, 0, woken], [], [])
-        if woken in readable:
-            while os.read(woken, 512) == 512:
-                pass
-            _reap(block=False)
-        if 0 in readable and not os.read(0, 1):
-            _reap(block=True)
-            os._exit(0)
-        if listener in readable:
-            connection, _ = listener.accept()
-            if os.fork() == 0:
-                listener.close()
-                signal.set_wakeup_fd(-1)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                os.close(woken)
-                os.close(wake)
-                return _supervise(connection)
-            connection.close()
-
-
-def _reap(block: bool) -> None:
-    """Wait for the ended supervisors (block: for all of them)."""
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
-            pass
-
-
-def _supervise(connection: socket.socket) -> dict:
-    """In a fork of the server: fork the request's process and report its
-    status; return only in that process, with the request."""
-    _, stdio, _, _ = socket.recv_fds(connection, 1, 3)
-    messages = connection.makefile("rb")
-    request = json.loads(messages.readline())
-    pid = os.fork()
-    if pid == 0:
-        os.setsid()
-        for target, fd in enumerate(stdio):
-            os.dup2(fd, target)
-        for fd in stdio:
-            os.close(fd)
-        messages.close()
-        connection.close()
-        return request
-    for fd in stdio:
-        os.close(fd)
-
-    def forward() -> None:  # the requester's signals; its end closing: kill
-        for line in messages:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, int(line))
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-
-    threading.Thread(target=forward, daemon=True).start()
-    _, status = os.waitpid(pid, 0)
-    connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
-    os._exit(0)
-
-
-def _become(request: dict) -> None:
-    """In the request's fork: run its command line as `python` would."""
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    if request["timeout"]:
-        signal.alarm(request["timeout"])  # SIGALRM ends a program that hangs
-    argv = request["argv"]
-    if argv[0] == "-m":
-        sys.argv = [argv[1], *argv[2:]]  # runpy sets argv[0] to the file
-        sys.path[0] = os.getcwd()
-        runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
-    else:
-        sys.argv = list(argv)
-        sys.path[0] = os.path.dirname(os.path.realpath(argv[0]))
-        runpy.run_path(argv[0], run_name="__main__")
-
-
-def _main(argv: list[str]) -> int:
-    if argv[0] == "stand-in":
-        return _stand_in(argv[1], argv[2:])
-    request = _serve(argv[1], argv[2:])
-    # A request's fork from here on: it runs the command line and exits as
-    # ForkServer says.
-    code = 0
-    try:
-        _become(request)
-    except SystemExit as exit:
-        code = _exit_status(exit.code)
-    except BaseException:
-        sys.excepthook(*sys.exc_info())
-        code = 1
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
-
-
-def _exit_status(code: object) -> int:
-    """The status `sys.exit(code)` gives (a message is printed to stderr)."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF
-    print(code, file=sys.stderr)
-    return 1
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
-
-import yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-
-import chapter as chapter_model  # noqa: E402
-import page_html  # noqa: E402
-
 CONFIG = chapter_model.load_config(ROOT / "mkdocs.yml")
 CHAPTERS = chapter_model.project_chapters(ROOT)  # every page in nav order
 PAGES = [c.src_uri for c in CHAPTERS]  # docs/ pages, nav order
 CODE_CHAPTERS = [c for c in CHAPTERS if c.blocks]
+# Pages with a notebook and a script: those with code, and collections (a
+# page whose front matter names the pages its notebook holds).
+NOTEBOOK_CHAPTERS = [c for c in CHAPTERS if c.has_notebook]
+COLLECTIONS = [c for c in CHAPTERS if c.parts_collected]
 # Chapters with code but no exercises: a comparison, and symptoms with fixes.
 NO_EXERCISES = {"side_by_side.md", "troubleshooting.md"}
 SNIPPETS = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("snippets/**/*.py"))
 
 
 def run(path: str) -> tuple[dict, str]:
-    """Execute snippets/<path> as a program; return its globals and its output.
-
-    The working directory is the repository's root, as in the build.
-    """
-    output, cwd = io.StringIO(), os.getcwd()
+    """Execute snippets/<path> in this process as the build runs a block
+    (tools/runner.py: what it prints, or the figure it draws, is its output);
+    return its globals and its output. The working directory is the
+    repository's root, as in the build."""
+    snippet = f"snippets/{path}"
+    code = (ROOT / snippet).read_text(encoding="utf-8")
+    job = runner.Job(snippet, 1, Path(path).stem, snippet, code)
+    namespace: dict = {}
+    cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        with contextlib.redirect_stdout(output):
-            namespace = runpy.run_path(f"snippets/{path}", run_name="__main__")
+        output = runner.run(job, namespace)
+    except runner.BlockError as error:
+        if error.__cause__ is None:  # a figure the build cannot publish
+            raise
+        raise error.__cause__ from None  # what the program raised, as python shows
     finally:
         os.chdir(cwd)
-    return namespace, output.getvalue()
+    return namespace, output
 
 
 @functools.cache
@@ -376,51 +100,59 @@ def built_page(site_dir: Path, src_uri: str) -> str:
     return (site_dir / page_url(src_uri) / "index.html").read_text(encoding="utf-8")
 
 
-FIGURE_IMG_RE = re.compile(r'<figure class="mpl-figure"><img src="(?P<src>[^"]+)"')
+FIGURE_IMG_RE = re.compile(re.escape(figures.OPENING) + r'<img src="(?P<src>[^"]+)"')
 
 
-def shows_figure(site_dir: Path, src_uri: str, printed: str) -> bool:
-    """Whether the built page shows the figure a program printed, as the
-    build moves it out of the page (tools/page_html.py): the figure's markup
-    with an <img> in place of its SVG, and that SVG, lightened, byte for byte
-    in the file the <img> loads."""
+def shows_figure(site_dir: Path, src_uri: str, drawn: str) -> bool:
+    """Whether the built page shows a figure as the build draws it
+    (tools/figures.py) and moves it out of the page (tools/page_html.py): the
+    figure's markup with an <img> in place of its SVG, and that SVG,
+    lightened, byte for byte in the file the <img> loads."""
     files: list[str] = []
 
     def place(text: str) -> str:
         files.append(text)
         return "SRC"
 
-    expected = page_html.figure_files(page_html.slim_svg(printed), place)
+    expected = page_html.figure_files(page_html.slim_svg(drawn), place)
     html = built_page(site_dir, src_uri)
     folder = site_dir / page_url(src_uri)
     shown = {
         (folder / m["src"]).resolve().read_text(encoding="utf-8")
         for m in FIGURE_IMG_RE.finditer(html)
     }
-    html = FIGURE_IMG_RE.sub('<figure class="mpl-figure"><img src="SRC"', html)
+    html = FIGURE_IMG_RE.sub(f'{figures.OPENING}<img src="SRC"', html)
     return len(files) == 1 and files[0] in shown and expected.strip() in html
 
 
+def build_results(site_dir: Path) -> dict:
+    """The shared build's results.json (tools/execution.py): every block's
+    output, error and time, and the run's statistics (a copy made as the
+    build ended: conftest.py)."""
+    path = site_dir.parent / execution.RESULTS
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def block_result(results: dict, src_uri: str, block_id: str) -> dict:
+    """One block's record in results.json."""
+    found = [
+        b for b in results["blocks"] if b["page"] == src_uri and b["id"] == block_id
+    ]
+    if len(found) != 1:
+        raise KeyError(f"{src_uri}: {len(found)} results for block {block_id!r}")
+    return found[0]
+
+
 def printed_in_build(site_dir: Path, snippet: str) -> str:
-    """What the block that runs snippets/<snippet> printed in the shared build
-    (its notebook holds the build's outputs; test_snippets.py checks that the
-    program prints the same on its own)."""
+    """What the first block that runs snippets/<snippet> printed in the shared
+    build (test_snippets.py checks that the program prints the same alone)."""
     path = f"snippets/{snippet}"
-    texts = []
-    for notebook_path in sorted((site_dir / "notebooks").glob("*.ipynb")):
-        notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
-        for cell in notebook["cells"]:
-            if cell.get("metadata", {}).get("snippet") == path:
-                texts.append(
-                    "".join(
-                        "".join(o.get("text", ""))
-                        for o in cell["outputs"]
-                        if o["output_type"] == "stream"
-                    )
-                )
-    if not texts:
-        raise KeyError(f"no block of the build runs {path}")
-    return texts[0]
+    for chapter in CHAPTERS:
+        for block in chapter.blocks:
+            if block.snippet == path:
+                found = block_result(build_results(site_dir), chapter.src_uri, block.id)
+                return found["output"]
+    raise KeyError(f"no block of the build runs {path}")
 
 
 CODE_RE = re.compile(r"<code[^>]*>(.*?)</code>", re.DOTALL)
@@ -453,12 +185,13 @@ def build_site(
     config_file: Path, site_dir: Path, cwd: Path = ROOT, cache: Path | None = None
 ) -> Completed:
     """Run the build that `make site` runs (strict). The cache is off unless
-    `cache` names its folder (DOCS_CACHE_DIR)."""
+    `cache` names its folder (DOCS_CACHE_DIR); the build's results.json goes
+    to the cache folder either way (a temporary one when the cache is off)."""
     env = {
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
         "DOCS_CACHE": str(int(cache is not None)),
-        "DOCS_CACHE_DIR": str(cache or ""),
+        "DOCS_CACHE_DIR": str(cache or site_dir.parent / f"{site_dir.name}-cache"),
         "SOURCE_DATE_EPOCH": source_date_epoch(),
     }
     command = ["-m", "mkdocs", "build", "--strict"]
@@ -473,6 +206,7 @@ BUILD_LIBRARIES = (
     "mkdocs.__main__",
     "mkdocs.commands.build",
     "material.plugins.search.plugin",
+    "tools.plugin",
     "markdown_exec",
     "pymdownx.superfences",
     "pymdownx.snippets",
@@ -502,18 +236,61 @@ def run_build(
     return _builds[0].capture(argv, cwd, timeout, env)
 
 
+class _Tag:
+    """A YAML tag of mkdocs.yml (`!ENV`, `!!python/name:`), kept as written."""
+
+    def __init__(self, tag: str, value: object) -> None:
+        self.tag, self.value = tag, value
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tag:
+    if isinstance(node, yaml.SequenceNode):
+        return _Tag(node.tag, loader.construct_sequence(node))
+    return _Tag(node.tag, loader.construct_scalar(node))
+
+
+def _write(dumper: yaml.SafeDumper, tag: _Tag) -> yaml.Node:
+    if isinstance(tag.value, list):
+        return dumper.represent_sequence(tag.tag, tag.value)
+    return dumper.represent_scalar(tag.tag, tag.value)
+
+
+_Loader.add_multi_constructor("!", _keep)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
+_Dumper.add_representer(_Tag, _write)
+
+
+def read_config(path: Path) -> dict:
+    """An mkdocs.yml as data, its tags (`!ENV`, `!!python/name:`) kept as
+    written (`write_config` writes them back)."""
+    text = path.read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 (SafeLoader's subclass)
+
+
+def write_config(path: Path, config: dict) -> None:
+    path.write_text(yaml.dump(config, Dumper=_Dumper), encoding="utf-8")
+
+
 def small_project(root: Path, pages: dict[str, str], files: dict[str, str]) -> Path:
-    """A project in `root` with the real configuration but only `pages`."""
-    config = chapter_model.load_config(ROOT / "mkdocs.yml")
+    """A project in `root` with the real configuration (its `!ENV` settings
+    and the rest, as written) but only `pages`."""
+    config = read_config(ROOT / "mkdocs.yml")
     config.pop("nav")
     config.pop("watch", None)
-    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     for name, text in {**{f"docs/{p}": t for p, t in pages.items()}, **files}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
     config_file = root / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_config(config_file, config)
     return config_file
 
 
@@ -583,13 +360,6 @@ async def fresh_kernel(path: Path, server: ForkServer) -> tuple[str, dict]:
     return path.stem, {"notebook": nbformat.writes(notebook)}
 
 
-@dataclass
-class Completed:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 class Programs:
     """Runs Python files as programs, `python path` from `cwd`, each forked
     from one server that imported the LIBRARIES and ran nothing else (see
@@ -602,6 +372,20 @@ class Programs:
 
     def run(self, path: Path, cwd: Path, timeout: int = 300) -> Completed:
         return self.server.capture([str(path)], cwd, timeout)
+
+    def as_block(self, path: str, timeout: int = 300) -> Completed:
+        """snippets/<path> run as the build runs a block (tools/runner.py:
+        `print` captured, a figure drawn as the page shows it), from the
+        repository's root, in a fork of its own; its output on stdout."""
+        code = (
+            "import sys\n"
+            "from tools import runner\n"
+            "path = sys.argv[1]\n"
+            "code = open(path, encoding='utf-8').read()\n"
+            "job = runner.Job(path, 1, 'alone', path, code)\n"
+            "print(runner.run(job), end='')\n"
+        )
+        return self.server.capture(["-c", code, f"snippets/{path}"], ROOT, timeout)
 
     def close(self) -> None:
         self.server.close()

@@ -18,13 +18,14 @@ import pytest
 from PIL import Image
 
 from snippet import CHAPTERS, CONFIG, NO_EXERCISES, PAGES, ROOT, page_url
+from tools.figures import FIGURE_CLASS
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-DOCS = [*PAGES, "whole_tutorial.md"]
+DOCS = PAGES
 FIGURE_PAGES = {  # page -> how many blocks print HTML (a figure) there
-    c.src_uri: sum(b.shows == "html" for b in c.blocks)
+    c.src_uri: sum(b.output_as == "html" for b in c.blocks)
     for c in CHAPTERS
-    if any(b.shows == "html" for b in c.blocks)
+    if any(b.output_as == "html" for b in c.blocks)
 }
 EXERCISE_PAGES = {c.src_uri for c in CHAPTERS if c.blocks} - NO_EXERCISES
 REPORT = "Report a problem with this page"
@@ -119,10 +120,10 @@ def figure_ink(page) -> list[tuple[float, float, float, float]]:
     the background around it, of its first percentile (its dark ink), and of
     its darkest and lightest pixels. Scrolled into view first: figures load
     lazily."""
-    figures = page.locator("article .mpl-figure img")
+    drawn = page.locator(f"article .{FIGURE_CLASS} img")
     found = []
-    for i in range(figures.count()):
-        image = figures.nth(i)
+    for i in range(drawn.count()):
+        image = drawn.nth(i)
         image.scroll_into_view_if_needed()
         image.evaluate(
             "e => e.complete && e.naturalWidth > 0 || new Promise(done => "
@@ -158,7 +159,7 @@ def test_page_in_a_browser(page, site_url: str, subtests, doc: str):
         text = page.locator("article").inner_text()
         assert "\\(" not in text and "\\frac" not in text and "$$" not in text
 
-    figures = page.locator("article .mpl-figure")
+    figures = page.locator(f"article .{FIGURE_CLASS}")
     with subtests.test("every figure is shown with its text alternative"):
         assert figures.count() == FIGURE_PAGES.get(doc, 0)
         for i in range(figures.count()):

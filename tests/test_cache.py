@@ -1,25 +1,27 @@
 """The build's cache: prose edits execute nothing, snippet edits execute only
 their blocks and the blocks that declare them (runs=), an unchanged page is not
 rendered again, DOCS_CACHE=0 switches it off, DOCS_CACHE_DIR moves it, stale
-entries are pruned, and a cached build equals a clean one."""
+entries are pruned, and a cached build equals a clean one. And the other
+packages' internals the cache relies on, pinned."""
 
 from __future__ import annotations
 
 import filecmp
 import html
+import json
 import os
 import re
 import sys
 import textwrap
 from pathlib import Path
 
-import yaml
-
-import execution
-from snippet import Completed, run_build, small_project
+from snippet import Completed, read_config, run_build, small_project, write_config
+from tools import cache as build_cache
+from tools import execution
 
 # mkdocs build, then report whether the build process imported torch (forked
 # from a server that imported the build's libraries, but not torch: run_build).
+# Blocks run in processes of their own: the build's own never imports torch.
 BUILD = """
 import sys
 from mkdocs.__main__ import cli
@@ -55,10 +57,11 @@ def outputs(html: str) -> set[str]:
 
 def build(
     root: Path, cache: str = "1", site: str = "site", folder: str = ""
-) -> tuple[int, int, bool, str]:
-    """Build; return (blocks run, blocks from the cache, torch imported, html).
-    `folder`: DOCS_CACHE_DIR ("": unset, the default folder). The pages
-    rendered and taken from the cache are in `build.pages`."""
+) -> tuple[int, int, int, str]:
+    """Build; return (blocks run, blocks from the cache, processes that ran
+    blocks at once (0: none started), html). `folder`: DOCS_CACHE_DIR ("":
+    unset, the default folder). The pages rendered and taken from the cache
+    are in `build.pages`."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DOCS_CACHE": cache}
     env.pop("DOCS_CACHE_DIR", None)
     if folder:
@@ -67,17 +70,26 @@ def build(
     script.write_text(BUILD, encoding="utf-8")
     process = run_build([str(script), "build", "--strict", "-d", site], root, env)
     assert process.returncode == 0, process.stderr
+    assert "torch imported: False" in process.stderr, process.stderr
+    results_file = root / (folder or ".cache/build") / execution.RESULTS
+    results = json.loads(results_file.read_text(encoding="utf-8"))
     counts = re.search(
-        r"Executed code blocks: (\d+) run, (\d+) from the cache; 0 kernels",
-        process.stderr,
+        r"Executed code blocks: (\d+) run, (\d+) from the cache", process.stderr
     )
     assert counts, process.stderr
-    pages = re.search(r"pages rendered: (\d+), (\d+) from the cache", process.stderr)
+    assert (int(counts[1]), int(counts[2])) == (
+        results["executed"],
+        results["cached"],
+    )
+    pages = re.search(r"Pages rendered: (\d+), (\d+) from the cache", process.stderr)
     assert pages, process.stderr
+    assert (int(pages[1]), int(pages[2])) == (
+        results["pages_rendered"],
+        results["pages_cached"],
+    )
     build.pages = (int(pages[1]), int(pages[2]))  # type: ignore[attr-defined]
     html = (root / site / "cached" / "index.html").read_text(encoding="utf-8")
-    torch = "torch imported: True" in process.stderr
-    return int(counts[1]), int(counts[2]), torch, html
+    return results["executed"], results["cached"], results["workers"], html
 
 
 def same_files(one: Path, two: Path) -> list[str]:
@@ -96,31 +108,32 @@ def test_cache_skips_unchanged_blocks_and_a_cached_build_is_a_clean_build(tmp_pa
     pages = {"index.md": "# Home\n", "cached.md": PAGE.format(prose="First $x$.")}
     small_project(tmp_path, pages, SNIPPETS)
 
-    run, cached, torch, cold = build(tmp_path)
-    assert (run, cached, torch) == (2, 0, True)
+    run, cached, workers, cold = build(tmp_path)
+    assert (run, cached) == (2, 0) and workers >= 1
     assert build.pages == (2, 0)  # type: ignore[attr-defined]
     assert {"3.0", "42"} <= outputs(cold)
     first = block_entries(tmp_path)
     assert len(first) == 2
 
-    # Nothing changed: no page is rendered again, its blocks' outputs come with it.
-    run, cached, torch, warm = build(tmp_path)
-    assert (run, cached, torch) == (0, 2, False)
+    # Nothing changed: no block runs (no process is started for them), and no
+    # page is rendered again.
+    run, cached, workers, warm = build(tmp_path)
+    assert (run, cached, workers) == (0, 2, 0)
     assert build.pages == (0, 2)  # type: ignore[attr-defined]
     assert warm == cold
     assert block_entries(tmp_path) == first, "a cached page keeps its blocks' entries"
 
-    # Prose only (a formula too): no block runs, torch is never imported.
+    # Prose only (a formula too): no block runs.
     (tmp_path / "docs/cached.md").write_text(PAGE.format(prose="Edited $y$."))
-    run, cached, torch, html = build(tmp_path)
-    assert (run, cached, torch) == (0, 2, False)
+    run, cached, workers, html = build(tmp_path)
+    assert (run, cached, workers) == (0, 2, 0)
     assert build.pages == (1, 1)  # type: ignore[attr-defined]
     assert "Edited" in html
 
     # One snippet: its page and its block only; the stale entry is pruned.
     (tmp_path / "snippets/plain.py").write_text("print(6 * 9)\n")
-    run, cached, torch, html = build(tmp_path)
-    assert (run, cached, torch) == (1, 1, False)
+    run, cached, workers, html = build(tmp_path)
+    assert (run, cached, workers) == (1, 1, 1)
     assert build.pages == (1, 1)  # type: ignore[attr-defined]
     assert "54" in outputs(html) and "42" not in outputs(html)
     after = block_entries(tmp_path)
@@ -130,8 +143,8 @@ def test_cache_skips_unchanged_blocks_and_a_cached_build_is_a_clean_build(tmp_pa
     assert len(katex) == 1, "the first page's formula entry is pruned"
 
     # Switched off: everything runs; and the cached site is the clean site.
-    run, cached, torch, _ = build(tmp_path, cache="0", site="clean")
-    assert (run, cached, torch) == (2, 0, True)
+    run, cached, _, _ = build(tmp_path, cache="0", site="clean")
+    assert (run, cached) == (2, 0)
     assert same_files(tmp_path / "site", tmp_path / "clean") == []
 
 
@@ -230,15 +243,15 @@ def test_every_installed_version_salts_the_cache(tmp_path, monkeypatch):
     """A package installed, upgraded or removed changes every cache key."""
     folder = tmp_path / "site-packages"
     (folder / "example-1.0.dist-info").mkdir(parents=True)
-    before = execution._environment(tmp_path)
+    before = build_cache.environment(tmp_path)
     monkeypatch.syspath_prepend(str(folder))
-    installed = execution._environment(tmp_path)
+    installed = build_cache.environment(tmp_path)
     (folder / "example-1.0.dist-info").rename(folder / "example-1.1.dist-info")
-    upgraded = execution._environment(tmp_path)
+    upgraded = build_cache.environment(tmp_path)
     assert len({before, installed, upgraded}) == 3
     torch = next(p for p in sys.path if list(Path(p).glob("torch-*.dist-info")))
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != torch])
-    assert execution._environment(tmp_path) != installed  # torch removed
+    assert build_cache.environment(tmp_path) != installed  # torch removed
 
 
 def test_a_page_from_the_cache_still_warns_and_its_links_are_still_checked(tmp_path):
@@ -255,15 +268,15 @@ def test_a_page_from_the_cache_still_warns_and_its_links_are_still_checked(tmp_p
     env.pop("DOCS_CACHE_DIR", None)
     # MkDocs' own checks only: htmlproofer (tools/links.py) would also see
     # both links, and its error would stop the build before MkDocs warns.
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data = read_config(config)
     data["plugins"] = [p for p in data["plugins"] if "htmlproofer" not in p]
-    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    write_config(config, data)
 
     def build_pages() -> tuple[str, tuple[int, int]]:
         process = run_build(["-m", "mkdocs", "build"], tmp_path, env)
         assert process.returncode == 0, process.stderr
         found = re.search(
-            r"pages rendered: (\d+), (\d+) from the cache", process.stderr
+            r"Pages rendered: (\d+), (\d+) from the cache", process.stderr
         )
         assert found, process.stderr
         return process.stderr, (int(found[1]), int(found[2]))

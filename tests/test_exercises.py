@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chapter import Block, Prose
 from snippet import CHAPTERS as MODELS
 from snippet import NO_EXERCISES, ROOT, printed_in_build, ran, run
+from tools.chapter import Block, Prose
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 CHAPTERS = [
@@ -59,7 +59,7 @@ def test_exercises_come_last_with_hidden_executed_solutions(chapter: str):
     assert len(found) == solutions, "one executed snippet per solution"
     for _, _, block in found:
         assert re.fullmatch(rf"snippets/{chapter}/exercise_[a-z_]+\.py", block.snippet)
-        assert block.shows == "text" and block.options["source"] == "above"
+        assert block.output_as == "text" and block.options["source"] == "above"
 
 
 NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")

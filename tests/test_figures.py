@@ -1,83 +1,92 @@
-"""The figures: one recipe prints every figure, and a figure's Code tab shows
-only its plotting, the snippet's section `plot`, a program that runs alone.
+"""The figures: one recipe (tools/figures.py) draws every figure a block
+leaves open; a figure snippet is its plot, a program that runs alone (the
+page's Code tab shows it), and the figure's text alternative and caption.
 
-That each figure snippet prints, alone, the figure its page shows (byte for
-byte) is checked in test_snippets.py; what each figure draws, in the
-chapters' test files."""
+That each figure snippet, run alone as the build runs a block, draws the
+figure its page shows (byte for byte) is checked in test_snippets.py; what each
+figure draws, in the chapters' test files."""
 
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from chapter import ChapterError, Expander, load_config, parse
 from snippet import CHAPTERS, ROOT, build_broken, page_code_blocks
+from tools import figures
+from tools.chapter import ChapterError, Expander, load_config, parse
 
 SECTION = "plot"
 START, END = f"# --8<-- [start:{SECTION}]\n", f"# --8<-- [end:{SECTION}]\n"
-# Every block that prints HTML prints a figure.
-FIGURES = [(c, b) for c in CHAPTERS for b in c.blocks if b.shows == "html"]
+# Every block whose output is HTML draws a figure.
+FIGURES = [(c, b) for c in CHAPTERS for b in c.blocks if b.output_as == "html"]
 FIGURE_SNIPPETS = sorted({b.snippet for _, b in FIGURES})
 
 
-def recipe(text: str) -> tuple[str, str]:
-    """A figure snippet's setup (before its plot) and recipe (after the plot and
-    the figure's two strings, `description` and `caption`)."""
-    setup, rest = text.split(START)
+def after_the_plot(text: str) -> list[ast.stmt]:
+    """The statements of a figure snippet after its plot section."""
+    _, rest = text.split(START)
     _, after = rest.split(END)
-    statements = ast.parse(after).body
-    names = [
-        target.id
-        for statement in statements[:2]
-        if isinstance(statement, ast.Assign)
-        for target in statement.targets
-        if isinstance(target, ast.Name)
-    ]
-    assert names == ["description", "caption"], names
-    return setup, "\n".join(after.split("\n")[statements[1].end_lineno :])
+    return ast.parse(after).body
 
 
 def test_every_figure_block_shows_its_plot_section():
     assert len(FIGURE_SNIPPETS) == len(FIGURES) >= 2
     for chapter, block in FIGURES:
-        assert block.show == SECTION, f"{chapter.path}:{block.line}"
-        assert block.shown.strip() and block.shown != block.code
+        assert block.section == SECTION, f"{chapter.path}:{block.line}"
+        assert block.shown_code.strip() and block.shown_code != block.code
 
 
-def test_the_figure_snippets_share_one_recipe():
-    texts = [(ROOT / path).read_text(encoding="utf-8") for path in FIGURE_SNIPPETS]
-    recipes = {recipe(text) for text in texts}
-    assert len(recipes) == 1, "the figure snippets' setups or recipes differ"
-    setup, rest = recipes.pop()
-    assert 'matplotlib.use("Agg")' in setup and "print(" in rest
+@pytest.mark.parametrize("path", FIGURE_SNIPPETS)
+def test_a_figure_snippet_is_its_plot_then_its_two_strings(path: str):
+    """Nothing before the plot, and after it only `description` and `caption`:
+    no recipe, no setup (the build has them, once)."""
+    text = (ROOT / path).read_text(encoding="utf-8")
+    before = text.split(START)[0]
+    assert ast.parse(before).body == [], f"{path}: code before the plot"
+    statements = after_the_plot(text)
+    names = [
+        target.id
+        for statement in statements
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    ]
+    assert names == [figures.DESCRIPTION, figures.CAPTION], names
+    assert len(statements) == 2, f"{path}: more than the two strings"
 
 
-def test_a_recipe_that_drifts_is_found():
-    text = (ROOT / FIGURE_SNIPPETS[0]).read_text(encoding="utf-8")
-    for old, new in [
-        ('"Agg")', '"agg")'),  # in the setup
-        ('"svg.fonttype": "none"', '"svg.fonttype": "path"'),  # in the recipe
-    ]:
-        assert old in text
-        assert recipe(text.replace(old, new)) != recipe(text), old
-
-
-def test_the_code_tab_shows_the_plot_and_not_the_recipe(site_dir: Path):
-    setup, rest = recipe((ROOT / FIGURE_SNIPPETS[0]).read_text(encoding="utf-8"))
-    plots = "\n".join(b.shown for _, b in FIGURES)
-    recipe_lines = {
-        line.strip()
-        for line in (setup + rest).split("\n")
-        if len(line.strip()) > 3 and line.strip() not in plots
+def test_the_figure_marker_is_defined_once():
+    """The class that marks a drawn figure is written in tools/figures.py, and
+    in the stylesheet that styles it (CSS cannot import it); nowhere else."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    if not tracked:  # a source archive: no git
+        tracked = [
+            p.relative_to(ROOT).as_posix()
+            for p in ROOT.rglob("*")
+            if p.is_file() and not {".venv", "node_modules", ".cache"} & set(p.parts)
+        ]
+    found = {
+        path
+        for path in tracked
+        if path.endswith((".py", ".css", ".js", ".md", ".html", ".yml"))
+        and figures.FIGURE_CLASS in (ROOT / path).read_text(encoding="utf-8")
     }
+    assert found == {"tools/figures.py", "docs/stylesheets/lr_explorer.css"}, found
+
+
+def test_the_code_tab_shows_the_plot_and_not_the_strings(site_dir: Path):
     for chapter, block in FIGURES:
         shown = page_code_blocks(site_dir, chapter.src_uri)
-        assert block.shown.strip() in shown, f"{block.id}: the plot is not shown"
+        assert block.shown_code.strip() in shown, f"{block.id}: the plot is not shown"
         for code in shown:
-            for line in recipe_lines:
-                assert line not in code, f"{chapter.src_uri} shows {line!r}"
+            assert "description = (" not in code, chapter.src_uri
+            assert not re.search(r"^caption = ", code, re.M), chapter.src_uri
 
 
 @pytest.mark.parametrize("block", [b for _, b in FIGURES], ids=lambda b: b.id)
@@ -85,7 +94,7 @@ def test_the_plot_runs_alone(block, tmp_path: Path, programs):
     """As a reader runs what the Code tab shows (under MPLBACKEND=Agg, which the
     programs' server sets: plt.show() returns at once)."""
     program = tmp_path / "plot.py"
-    program.write_text(block.shown, encoding="utf-8")
+    program.write_text(block.shown_code, encoding="utf-8")
     process = programs.run(program, tmp_path)
     assert process.returncode == 0, f"{block.id}:\n{process.stderr}"
     assert process.stderr == ""
@@ -130,3 +139,34 @@ def test_a_missing_section_fails_the_build(tmp_path: Path):
     )
     assert "docs/broken.md:4: block 'fig' declares show='plott'" in output, output
     assert "snippets/fig.py" in output and "'plott' could not be located" in output
+
+
+# --- a figure the build cannot publish: refused, naming the page and block ----
+
+DRAWS = "import matplotlib.pyplot as plt\n\nplt.plot([1, 2])\nplt.show()\n"
+STRINGS = "description = 'A line.'\ncaption = 'One line.'\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (DRAWS, "defines no `description` string (its text alternative)"),
+        (DRAWS + "description = 'A line.'\n", "defines no `caption` string"),
+        (DRAWS + "plt.figure()\n" + STRINGS, "leaves 2 figures open"),
+        (DRAWS + STRINGS + "print('and text')\n", "draws a figure and prints text"),
+    ],
+)
+def test_a_figure_without_what_it_needs_fails_the_build(tmp_path, code, message):
+    output = build_broken(
+        tmp_path,
+        """
+        # Broken
+
+        ```python exec="on" html="1" id="fig"
+        --8<-- "snippets/fig.py"
+        ```
+        """,
+        {"snippets/fig.py": code},
+    )
+    assert "docs/broken.md:4: code block 'fig'" in output, output
+    assert message in output, output

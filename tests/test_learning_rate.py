@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from snippet import ROOT, ran, run
+from tools import figures
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 C = 2 / len(X) * X @ X  # the curvature, computed here independently: 15
@@ -395,8 +396,8 @@ def test_the_contour_path_reaches_the_valley_fast_and_the_minimum_slowly():
 
 
 def svg_of(printed: str) -> ET.Element:
-    assert printed.startswith('<figure class="mpl-figure"><svg ')
-    svg = printed[len('<figure class="mpl-figure">') : printed.index("</svg>") + 6]
+    assert printed.startswith(figures.OPENING + "<svg ")
+    svg = printed[len(figures.OPENING) : printed.index("</svg>") + 6]
     return ET.fromstring(svg)
 
 

@@ -11,10 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from notebooks import WHOLE_PAGE
 from snippet import CONFIG, PAGES, page_url
 
-URLS = [page_url(p).removeprefix("./").rstrip("/") for p in [*PAGES, WHOLE_PAGE]]
+URLS = [page_url(p).removeprefix("./").rstrip("/") for p in PAGES]
 REPORT = "Report a problem with this page"
 
 

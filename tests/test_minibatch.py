@@ -5,6 +5,7 @@ import re
 import pytest
 
 from snippet import ran, run, shows_figure
+from tools import figures
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,7 @@ def test_the_figure_is_deterministic_accessible_inline_svg(site_dir):
     """The same bytes here as in the build, another process: deterministic."""
     output = run("minibatch/batch_sizes_plot.py")[1]
     assert shows_figure(site_dir, "minibatch.md", output)
-    assert output.startswith('<figure class="mpl-figure"><svg ')
+    assert output.startswith(figures.OPENING + "<svg ")
     assert "<?xml" not in output and "<figcaption>" in output
     assert "<!DOCTYPE" not in output
     assert 'role="img"' in output and 'aria-label="' in output
@@ -97,7 +98,9 @@ def test_the_figure_is_deterministic_accessible_inline_svg(site_dir):
     ids = re.findall(r' id="([^"]+)"', output)
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[mp][0-9a-f]{10}", i) for i in ids)  # hashes
-    assert "*{" not in output.replace(".mpl-figure *{", "")  # styles figures only
+    assert "*{" not in output.replace(
+        f".{figures.FIGURE_CLASS} *{{", ""
+    )  # styles figures only
 
 
 def test_the_full_batch_loss_falls_by_the_same_factor_every_epoch(batch_sizes):

@@ -1,10 +1,11 @@
 """Every chapter as a notebook: written by the build from its own outputs, run
 here in fresh kernels, linked from the pages.
 
-The build (tools/hooks.py, tools/notebooks.py) writes `notebooks/<chapter>.ipynb`
+The build (tools/plugin.py, tools/notebooks.py) writes `notebooks/<chapter>.ipynb`
 and `.py` for every chapter with executed code, from the outputs its single run
-of each block printed, plus `notebooks/whole_tutorial.ipynb` and `.py` and the
-page that offers them. Here every published notebook is run once more, in a
+of each block printed (the execute step's results), plus
+`notebooks/whole_tutorial.ipynb` and `.py` for the page whose front matter
+names the pages it collects. Here every published notebook is run once more, in a
 fresh kernel in an empty directory, as a reader would run the downloaded file,
 and what it prints is compared with the page.
 """
@@ -13,20 +14,26 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import posixpath
+import pty
 import re
+import shutil
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
-import chapter as chapter_model
-import notebooks
 from snippet import (
+    CHAPTERS,
     CODE_CHAPTERS,
+    COLLECTIONS,
     CONFIG,
+    LIBRARIES,
+    NOTEBOOK_CHAPTERS,
     PAGES,
     ROOT,
     TAG_RE,
@@ -36,6 +43,9 @@ from snippet import (
     page_url,
     small_project,
 )
+from tools import chapter as chapter_model
+from tools import notebooks
+from tools.forkserver import ForkServer
 
 PYTHON_BLOCK_RE = re.compile(
     r'<div class="language-python highlight"><pre>.*?</pre></div>'
@@ -45,10 +55,9 @@ PYTHON_BLOCK_RE = re.compile(
 LINK_RE = re.compile(r"<a\b(?P<attrs>[^>]*)>(?P<text>.*?)</a>", re.DOTALL)
 HREF_RE = re.compile(r'\bhref="(?P<href>[^"]*)"')
 ALLOWED_IMPORTS = {"numpy", "torch", "matplotlib"} | set(sys.stdlib_module_names)
-STEMS = [c.stem for c in CODE_CHAPTERS] + [notebooks.WHOLE]
-WHOLE_PARTS = [
-    c for p in notebooks.WHOLE_PARTS for c in CODE_CHAPTERS if c.src_uri == p
-]
+STEMS = [c.stem for c in NOTEBOOK_CHAPTERS]
+(WHOLE,) = COLLECTIONS  # the whole tutorial
+WHOLE_PARTS = [c for p in WHOLE.parts_collected for c in CHAPTERS if c.src_uri == p]
 
 
 def page_outputs(site_dir: Path) -> dict[str, str | None]:
@@ -165,7 +174,7 @@ def test_a_block_that_runs_other_files_declares_them():
 
 
 def test_whole_tutorial_holds_the_maths_and_parts_1_to_4_in_order(site_dir: Path):
-    notebook = published(site_dir, notebooks.WHOLE)
+    notebook = published(site_dir, WHOLE.stem)
     prose = [c.source for c in notebook.cells if c.cell_type == "markdown"]
     assert sum(s.count("\n# ") + s.startswith("# ") for s in prose) == 1, "one h1"
     headings = [h for s in prose for h in re.findall(r"^## (.+)$", s, re.MULTILINE)]
@@ -187,27 +196,102 @@ def test_published_outputs_are_the_pages_outputs(stem: str, site_dir: Path):
             assert all(o.output_type == "display_data" for o in cell.outputs)
 
 
-def test_script_is_the_notebooks_code(site_dir: Path, tmp_path: Path, programs):
+def test_script_is_the_notebooks_code(site_dir: Path):
+    """Each section of a script is a code cell of its notebook, in order; a
+    script whose notebook shows figures has one more section first, which
+    saves them where no window can open (tools/notebooks.py)."""
     for stem in STEMS:
         script = (site_dir / "notebooks" / f"{stem}.py").read_text(encoding="utf-8")
         compile(script, f"{stem}.py", "exec")
-        code = [
-            c.source.strip()
-            for c in published(site_dir, stem).cells
-            if c.cell_type == "code"
-        ]
-        sections = [s.split("\n", 1)[1].strip() for s in script.split("\n# %% ")[1:]]
-        assert sections == code, stem
-    # A script runs as a plain program, with no kernel, and prints every cell's
-    # output: Part 1's (training and two figures) is run here. Every script is
-    # its notebook's code (above), and every notebook, the whole tutorial's
-    # included, runs in a fresh kernel (below).
-    stem = "numpy_by_hand"
-    process = programs.run(site_dir / "notebooks" / f"{stem}.py", tmp_path)
-    assert process.returncode == 0, process.stderr
-    cells = published(site_dir, stem).cells
-    expected = "\n".join(shown(c) for c in cells if c.cell_type == "code")
-    assert process.stdout.split() == expected.split()
+        cells = [c for c in published(site_dir, stem).cells if c.cell_type == "code"]
+        sections = script.split("\n# %% ")[1:]
+        draws = any(c.metadata.get("page_output") == "html" for c in cells)
+        if draws:
+            assert sections[0].startswith("Figures: plt.show() opens a window")
+            assert f'"{stem}-figure-' in sections.pop(0)
+        assert "Figures:" not in script or draws, stem
+        code = [s.split("\n", 1)[1].strip() for s in sections]
+        assert code == [c.source.strip() for c in cells], stem
+        names = [s.split("\n", 1)[0] for s in sections]
+        assert "files the next section runs" not in names, "the old wrong label"
+        for name, cell in zip(names, cells, strict=True):
+            if cell.metadata.get("snippet"):
+                assert name == cell.metadata["snippet"]
+            elif cell.metadata.get("writes"):
+                assert name == "writes the files the next section runs"
+            else:
+                assert cell.metadata.get("provenance") == "versions"
+                assert name == "the versions this runs with"
+
+
+@pytest.fixture(scope="module")
+def readers():
+    """Scripts run as a reader runs them: forked from a server that imported
+    the libraries but set no matplotlib backend (each picks its own, as a new
+    `python` does: with no display, a non-interactive one)."""
+    server = ForkServer(LIBRARIES, env={"MPLBACKEND": ""})
+    yield server
+    server.close()
+
+
+def with_a_terminal(server, script: Path, cwd: Path) -> tuple[int, str]:
+    """`python script` in `cwd` with a pseudo-terminal as its stdin, stdout and
+    stderr, and no display; its exit status and what it wrote."""
+    main, terminal = pty.openpty()
+    written: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal's other end closed
+                return
+            if not chunk:
+                return
+            written.append(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    env = {k: v for k, v in os.environ.items() if "DISPLAY" not in k}
+    try:
+        status = server.run(
+            [str(script)], cwd, (terminal, terminal, terminal), 600, env
+        )
+    finally:
+        os.close(terminal)
+        reader.join()
+        os.close(main)
+    return status, b"".join(written).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_download_runs_in_an_empty_folder_with_a_terminal(
+    stem: str, site_dir: Path, tmp_path: Path, readers
+):
+    """As a reader runs the script: copied into an empty folder, `python` on a
+    terminal. It prints what its notebook's cells printed, and no markup: each
+    figure is saved next to the script instead (there is no display here), with
+    a line that says where."""
+    script = tmp_path / f"{stem}.py"
+    shutil.copyfile(site_dir / "notebooks" / f"{stem}.py", script)
+    status, printed = with_a_terminal(readers, script, tmp_path)
+    assert status == 0, printed
+    assert "<svg" not in printed and "<figure" not in printed, stem
+    expected, figure = [], 0
+    for cell in published(site_dir, stem).cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.metadata.get("page_output") == "html":
+            figure += 1
+            path = tmp_path / f"{stem}-figure-{figure}.svg"
+            expected.append(f"Figure {figure} saved to {path}")
+            assert path.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+        else:
+            expected.append(shown(cell))
+    assert printed.split() == "\n".join(expected).split()
+    assert sorted(p.name for p in tmp_path.glob("*.svg")) == sorted(
+        f"{stem}-figure-{n}.svg" for n in range(1, figure + 1)
+    )
 
 
 # --- run as a reader would: a fresh kernel, an empty directory ---------------------
@@ -266,11 +350,12 @@ def test_a_fresh_kernel_has_a_new_namespace_and_its_death_is_seen(
 ):
     """Kernels are forked from a process that imported the libraries: a
     notebook that forgets an import still fails, the tests' own modules are
-    not importable, and a kernel that dies is reported."""
+    not importable, and a kernel that dies is reported. (The build's package,
+    tools, is installed: test_notebook_needs_only_what_colab_has keeps
+    notebooks from importing it.)"""
     cells = {
         "forgets-an-import": "x = np.zeros(3)",
         "imports-a-test-helper": "import snippet",
-        "imports-a-tool": "import chapter",
         "dies": "import os\nos._exit(3)",
         "runs": "import os\nprint(os.listdir('.'))",
     }
@@ -290,8 +375,7 @@ def test_a_fresh_kernel_has_a_new_namespace_and_its_death_is_seen(
     }
     forgot = error["forgets-an-import"]
     assert "NameError" in forgot and "name 'np' is not defined" in forgot, forgot
-    for name in ("imports-a-test-helper", "imports-a-tool"):
-        assert "ModuleNotFoundError" in error[name], error[name]
+    assert "ModuleNotFoundError" in error["imports-a-test-helper"]
     assert "DeadKernelError" in error["dies"], error["dies"]
     ran = nbformat.reads(runs["runs"]["notebook"], as_version=4)
     assert printed(ran.cells[0]) == "[]", "an empty directory"
@@ -310,7 +394,7 @@ def _links(site_dir: Path):
 
 def test_every_chapter_with_code_offers_its_notebook(site_dir: Path):
     pages = [(c.src_uri, c.stem) for c in CODE_CHAPTERS]
-    for src_uri, stem in [*pages, (notebooks.WHOLE_PAGE, notebooks.WHOLE)]:
+    for src_uri, stem in [*pages, (WHOLE.src_uri, WHOLE.stem)]:
         text = built_page(site_dir, src_uri)
         up = posixpath.relpath(".", page_url(src_uri))  # from the page to the root
         buttons = {
@@ -333,9 +417,9 @@ def test_every_chapter_with_code_offers_its_notebook(site_dir: Path):
         assert text.index("</h1>") < text.index("Download notebook")
         first_code = text.find('<div class="language-python highlight')
         assert first_code == -1 or text.index("Download notebook") < first_code
-    with_code = {c.src_uri for c in CODE_CHAPTERS}
+    with_notebook = {c.src_uri for c in NOTEBOOK_CHAPTERS}
     for page in PAGES:
-        if page not in with_code:
+        if page not in with_notebook:
             assert "Open in Colab" not in built_page(site_dir, page), page
 
 
@@ -361,7 +445,7 @@ def test_every_download_and_colab_link_points_to_a_built_file(site_dir: Path):
 def test_whole_tutorial_page_is_light_and_lists_what_the_notebook_holds(
     site_dir: Path,
 ):
-    text = built_page(site_dir, notebooks.WHOLE_PAGE)
+    text = built_page(site_dir, WHOLE.src_uri)
     article = text[text.index("<article") : text.index("</article>")]
     assert article.count("<h1") == 1
     assert article.count("<") < 200, "a light page: no rendering of the cells"
@@ -370,7 +454,7 @@ def test_whole_tutorial_page_is_light_and_lists_what_the_notebook_holds(
             f'href="{posixpath.relpath(page_url(chapter.src_uri), "whole_tutorial")}/"'
         )
         assert link in article and chapter.title in article, chapter.src_uri
-    notebook = published(site_dir, notebooks.WHOLE)
+    notebook = published(site_dir, WHOLE.stem)
     cells = sum(
         c.cell_type == "code" and "provenance" not in c.metadata for c in notebook.cells
     )
@@ -395,10 +479,11 @@ def test_download_buttons_download_in_a_browser(page, site_url: str):
     assert any(c.cell_type == "code" and c.outputs for c in notebook.cells)
 
 
-def test_the_build_has_one_hook_module_and_no_notebook_renderer():
-    assert CONFIG["hooks"] == ["tools/hooks.py"]
+def test_the_build_is_one_plugin_and_no_notebook_renderer():
+    assert "hooks" not in CONFIG
     plugins = [p if isinstance(p, str) else next(iter(p)) for p in CONFIG["plugins"]]
-    assert "mkdocs-jupyter" not in plugins
+    assert "chapters" in plugins
+    assert "mkdocs-jupyter" not in plugins and "markdown-exec" not in plugins
 
 
 # --- the writer itself, on a made-up chapter ----------------------------------------
@@ -452,7 +537,8 @@ make test
     assert [b.id for b in chapter.blocks] == ["one", "two", "three", "plot", "runner"]
     assert chapter.blocks[1].line == 20  # in the file, front matter counted
     assert chapter.blocks[4].runs == ("snippets/data.py",)
-    assert chapter.blocks[3].shows == "html" and chapter.blocks[4].shows == "markdown"
+    assert chapter.blocks[3].output_as == "html"
+    assert chapter.blocks[4].output_as == "markdown"
     site = notebooks.Site(
         "Site",
         "https://example.org/site/",
@@ -492,7 +578,7 @@ def test_the_writer_cell_writes_the_declared_files(tmp_path: Path, monkeypatch):
         info="",
         body="",
         code="",
-        shown="",
+        shown_code="",
         snippets=(),
         executed=True,
         runs=("snippets/data.py",),

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from snippet import ROOT, ran, run, shows_figure
+from tools import figures
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +95,16 @@ def test_the_figure_is_deterministic_accessible_inline_svg(site_dir):
     namespace, output = run("optimizers/loss_curves_plot.py")
     assert namespace["n_steps"] == 400
     assert shows_figure(site_dir, "optimizers.md", output)
-    assert output.startswith('<figure class="mpl-figure"><svg ')
+    assert output.startswith(figures.OPENING + "<svg ")
     assert "<?xml" not in output and "<figcaption>" in output
     assert 'role="img"' in output and 'aria-label="' in output
     assert "currentColor" in output and "#000000" not in output
     ids = re.findall(r' id="([^"]+)"', output)
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[mp][0-9a-f]{10}", i) for i in ids)  # hashes
-    assert "*{" not in output.replace(".mpl-figure *{", "")  # styles figures only
+    assert "*{" not in output.replace(
+        f".{figures.FIGURE_CLASS} *{{", ""
+    )  # styles figures only
 
 
 def test_adams_first_step_moves_every_parameter_by_the_learning_rate(compare):

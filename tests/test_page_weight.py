@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import katex
-import page_html
 from snippet import PAGES, ROOT, built_page, page_url
+from tools import figures, katex, page_html
 
 DOM_WARNING = 800  # Lighthouse's dom-size audit warns above this many elements
 
@@ -113,8 +112,8 @@ def test_figures_are_lean_svg_files(site_dir: Path, doc: str):
     """A page holds no figure's SVG (Material's icons are inline SVG), only an
     <img> of its file; each file is lean."""
     text = built_page(site_dir, doc)
-    assert '<figure class="mpl-figure"><svg' not in text
-    sources = re.findall(r'<figure class="mpl-figure"><img src="([^"]+)"', text)
+    assert figures.OPENING + "<svg" not in text
+    sources = re.findall(re.escape(figures.OPENING) + r'<img src="([^"]+)"', text)
     for source in sources:
         svg = (site_dir / page_url(doc) / source).resolve().read_text("utf-8")
         assert svg.startswith('<?xml version="1.0" encoding="utf-8"?>\n<svg ')
@@ -127,12 +126,12 @@ def test_figures_are_lean_svg_files(site_dir: Path, doc: str):
 
 
 def test_a_figure_without_its_text_alternative_is_refused():
-    figure = '<figure class="mpl-figure"><svg width="30pt" height="15pt"></svg>'
+    figure = figures.OPENING + '<svg width="30pt" height="15pt"></svg>'
     with pytest.raises(ValueError, match="aria-label"):
         page_html.figure_files(figure, lambda text: "x.svg")
     labelled = figure.replace("<svg ", '<svg aria-label="A line." ')
     assert page_html.figure_files(labelled, lambda text: "x.svg") == (
-        '<figure class="mpl-figure"><img src="x.svg" alt="A line." width="40" '
+        figures.OPENING + '<img src="x.svg" alt="A line." width="40" '
         'height="20" loading="lazy" decoding="async">'
     )
 

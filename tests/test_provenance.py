@@ -16,13 +16,12 @@ from pathlib import Path
 
 import nbformat
 import numpy
-import provenance
 import pytest
 import torch
 
-import chapter as chapter_model
-import notebooks
-from snippet import CODE_CHAPTERS, PAGES, built_page, source_date_epoch
+from snippet import NOTEBOOK_CHAPTERS, PAGES, built_page, source_date_epoch
+from tools import chapter as chapter_model
+from tools import notebooks, provenance
 
 SOURCE_DATE_EPOCH = source_date_epoch()
 LINE_RE = re.compile(r'<p class="page-provenance">(?P<line>[^<]*)</p>')
@@ -112,9 +111,7 @@ def test_the_versions_cell_follows_the_note_and_the_line_is_added_on_writing(
 # --- on the pages -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "src_uri", [*(c.src_uri for c in CODE_CHAPTERS), notebooks.WHOLE_PAGE]
-)
+@pytest.mark.parametrize("src_uri", [c.src_uri for c in NOTEBOOK_CHAPTERS])
 def test_every_page_with_executed_code_names_what_produced_it(site_dir, src_uri):
     text = built_page(site_dir, src_uri)
     lines = [html.unescape(m["line"]) for m in LINE_RE.finditer(text)]
@@ -124,10 +121,10 @@ def test_every_page_with_executed_code_names_what_produced_it(site_dir, src_uri)
     assert text.rindex("</h1>") < at < text.index("</article>")
 
 
-def test_pages_without_executed_code_have_no_line(site_dir: Path):
-    code = {c.src_uri for c in CODE_CHAPTERS}
+def test_pages_without_a_notebook_have_no_line(site_dir: Path):
+    code = {c.src_uri for c in NOTEBOOK_CHAPTERS}
     others = [p for p in PAGES if p not in code]
-    assert others, "every page has executed code: this test checks nothing"
+    assert others, "every page has a notebook: this test checks nothing"
     for page in others:
         assert "page-provenance" not in built_page(site_dir, page), page
     assert "page-provenance" not in (site_dir / "404.html").read_text("utf-8")
@@ -138,7 +135,7 @@ def test_pages_without_executed_code_have_no_line(site_dir: Path):
 
 def test_every_notebook_opens_with_the_line_and_the_kernels_versions(site_dir):
     notebooks = sorted((site_dir / "notebooks").glob("*.ipynb"))
-    assert len(notebooks) == len(CODE_CHAPTERS) + 1  # and the whole tutorial
+    assert len(notebooks) == len(NOTEBOOK_CHAPTERS)
     printed = (
         f"Python {platform.python_version()}\ntorch {torch.__version__}\n"
         f"NumPy {numpy.__version__}\n"

@@ -16,13 +16,13 @@ compares the sites.
 from __future__ import annotations
 
 import filecmp
-import re
+import json
 from pathlib import Path
 
 from snippet import CHAPTERS, ROOT, build_site
+from tools import execution
 
 BLOCKS = sum(len(c.blocks) for c in CHAPTERS)
-COUNTS_RE = r"Executed code blocks: (\d+) run, (\d+) from the cache; 0 kernels"
 
 
 def files_under(root: Path) -> set[str]:
@@ -30,15 +30,15 @@ def files_under(root: Path) -> set[str]:
 
 
 def test_a_cached_build_is_byte_identical_to_the_clean_build(
-    site_dir: Path, build_log: str, build_cache: Path, tmp_path: Path
+    site_dir: Path, results: dict, build_cache: Path, tmp_path: Path
 ):
-    clean = re.search(COUNTS_RE, build_log)
-    assert clean and (int(clean[1]), int(clean[2])) == (BLOCKS, 0), build_log
+    assert (results["executed"], results["cached"]) == (BLOCKS, 0)
     again = tmp_path / "again"
     process = build_site(ROOT / "mkdocs.yml", again, cache=build_cache)
     assert process.returncode == 0, process.stderr
-    cached = re.search(COUNTS_RE, process.stderr)
-    assert cached and (int(cached[1]), int(cached[2])) == (0, BLOCKS), process.stderr
+    cached = json.loads((build_cache / execution.RESULTS).read_text("utf-8"))
+    assert (cached["executed"], cached["cached"]) == (0, BLOCKS), process.stderr
+    assert cached["pages_rendered"] == 0, "every page came from the cache"
     names = files_under(site_dir)
     assert names == files_under(again)
     _, mismatch, errors = filecmp.cmpfiles(

@@ -1,4 +1,4 @@
-"""tools/run_blocks.py: every page's blocks in one process, in the build's order."""
+"""tools/run_blocks.py: every page's blocks in one process, in MkDocs' file order."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from snippet import ROOT, small_project
+from snippet import small_project
 
-RUN_BLOCKS = [sys.executable, str(ROOT / "tools" / "run_blocks.py")]
+RUN_BLOCKS = [sys.executable, "-m", "tools.run_blocks"]
 
 
-def test_blocks_run_in_the_builds_order_in_one_process(tmp_path: Path):
-    """A block sees what a block of an earlier page (in the build's order:
-    MkDocs' file order, not the nav's) left in the process. The real site's
-    blocks all run in one process in the shared build (tests/test_site.py: it
-    ran every block)."""
+def test_blocks_run_in_mkdocs_file_order_in_one_process(tmp_path: Path):
+    """A block sees what a block of an earlier page (in MkDocs' file order,
+    not the nav's) left in the process: the harder test than the build's,
+    where each block runs in a process of its own (tests/test_execution.py)."""
     fence = 'python exec="on" result="text" id="{id}"'
     pages = {
         "index.md": "# Home\n",

@@ -1,5 +1,7 @@
 """Every snippet is a program: it runs on its own and prints what its page shows
-(text exactly; a figure byte for byte; a table's every word, in order)."""
+(text exactly; a table's every word, in order), and a figure snippet, run on
+its own as the build runs a block, draws the figure its page shows, byte for
+byte."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from chapter import Block
 from snippet import (
     CHAPTERS,
     ROOT,
@@ -20,18 +21,19 @@ from snippet import (
     page_code_blocks,
     shows_figure,
 )
+from tools.chapter import Block
 
 BLOCKS = [(c, b) for c in CHAPTERS for b in c.blocks]
 # A program that runs other files of the repository runs from its root.
 FROM_ROOT = {b.snippet for _, b in BLOCKS if b.runs}
 
 
-def shown_as(shows: str) -> dict[str, str]:
-    """snippet path -> the first page that shows what it prints as `shows`
-    (text, html or markdown: Block.shows)."""
+def shown_as(output_as: str) -> dict[str, str]:
+    """snippet path -> the first page that shows what it prints as `output_as`
+    (text, html or markdown: Block.output_as)."""
     pages: dict[str, str] = {}
     for chapter, block in BLOCKS:
-        if block.shows == shows and block.snippet:
+        if block.output_as == output_as and block.snippet:
             pages.setdefault(block.snippet, chapter.src_uri)
     return pages
 
@@ -81,16 +83,20 @@ def test_snippet_runs_alone_and_prints_what_its_page_shows(
     process = programs.run(ROOT / path, cwd)
     assert process.returncode == 0, f"{path} failed:\n{process.stderr}"
     printed = process.stdout.strip()
+    page = shown_as("html").get(path)
+    if page is not None:  # a figure: drawn as the build draws it, alone
+        assert printed == "", f"{path} prints text besides its figure"
+        alone = programs.as_block(path.removeprefix("snippets/"))
+        assert alone.returncode == 0, f"{path} failed:\n{alone.stderr}"
+        assert shows_figure(site_dir, page, alone.stdout), (
+            f"docs/{page} does not show the figure {path} draws"
+        )
+        return
     assert printed, f"{path} printed nothing"
     page = shown_as("text").get(path)
     if page is not None:
         assert printed in page_code_blocks(site_dir, page), (
             f"docs/{page} does not show exactly what {path} prints:\n{printed}"
-        )
-    page = shown_as("html").get(path)
-    if page is not None:  # a figure, byte for byte, lightened as the build does
-        assert shows_figure(site_dir, page, printed), (
-            f"docs/{page} does not show the figure {path} prints"
         )
     page = shown_as("markdown").get(path)
     if page is not None:  # a table: every word of it, in order, in the page's text

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from snippet import ROOT
+from tools.chapter import load_config
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 CI = WORKFLOWS / "ci.yml"
@@ -233,7 +234,7 @@ def test_the_workflow_publishes_to_the_branch_the_colab_links_name(ci, site_dir)
     )
     assert process.returncode == 0, process.stderr
     branch = output.read_text(encoding="utf-8").strip().removeprefix("branch=")
-    assert branch == load(ROOT / "mkdocs.yml")["remote_branch"]
+    assert branch == load_config(ROOT / "mkdocs.yml")["remote_branch"]
     # Every Open in Colab link of the built site opens a notebook on that branch.
     links = [
         link

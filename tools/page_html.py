@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from . import figures
+
 # Pygments classes drawn as plain code: `.n` and `.kc` take
 # --md-code-hl-name-color, which is --md-code-fg-color (the code's colour, in
 # both schemes); `.o`, `.ow` and `.p` take the operator and punctuation
@@ -62,10 +64,11 @@ FIGURE_IN_P_RE = re.compile(
     r"<p>\s*(?P<figure><figure\b(?:(?!</figure>).)*</figure>)\s*</p>", re.DOTALL
 )
 FIGURE_SVG_RE = re.compile(
-    r'(?P<figure><figure class="mpl-figure">)(?P<svg><svg\b[^>]*>.*?</svg>)', re.DOTALL
+    f"(?P<figure>{re.escape(figures.OPENING)})" + r"(?P<svg><svg\b[^>]*>.*?</svg>)",
+    re.DOTALL,
 )
 ATTRIBUTE_RE = r'\s{name}="(?P<value>[^"]*)"'
-SCOPED_STYLE = ".mpl-figure *{"  # the figure recipe's style, for inline figures
+SCOPED_STYLE = f".{figures.FIGURE_CLASS} *{{"  # the recipe's style, inline
 MARKDOWN_ATTR_RE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) markdown="[^"]*"')
 
 

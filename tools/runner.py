@@ -78,9 +78,10 @@ def _set_source_line(frame: traceback.FrameSummary, line: str) -> None:
         frame._line = line  # type: ignore[attr-defined]
 
 
-def run(job: Job) -> str:
+def run(job: Job, namespace: dict[str, Any] | None = None) -> str:
     """Execute the job's code as markdown-exec does; return what it printed
-    (or, if it drew a figure, the figure). Raises BlockError."""
+    (or, if it drew a figure, the figure). Raises BlockError. `namespace`: the
+    dictionary to run it in (its globals, for a caller that reads them)."""
     filename = _filename(job.id)
     module_name = re.sub(r"[^a-zA-Z\d]+", "_", filename)
     buffer = StringIO()
@@ -88,12 +89,12 @@ def run(job: Job) -> str:
     def printed(*texts: Any, end: str = "\n", **kwargs: Any) -> None:
         buffer.write(" ".join(str(text) for text in texts) + end)
 
-    namespace: dict[str, Any] = {"__name__": module_name, "print": printed}
+    namespace = {} if namespace is None else namespace
+    namespace.update({"__name__": module_name, "print": printed})
     sys.modules[module_name] = ModuleType(module_name)
     figures.prepare(job.code)
     try:
         exec(compile(job.code, filename, "exec"), namespace)  # noqa: S102
-        drawn = figures.drawn(namespace)
     except Exception as error:
         trace = traceback.TracebackException.from_exception(error)
         lines = job.code.split("\n")
@@ -109,11 +110,15 @@ def run(job: Job) -> str:
             f"({snippet}{where}): {last}"
         )
         raise BlockError(message, text) from error
+    where = f"{job.path}:{job.line}: code block '{job.id}' ({job.snippet or job.path})"
+    try:
+        drawn = figures.drawn(namespace)
+    except figures.FigureError as error:
+        raise BlockError(f"{where}: {error}", "") from error
     if drawn and buffer.getvalue():
         raise BlockError(
-            f"{job.path}:{job.line}: code block '{job.id}' draws a figure and "
-            "prints text: a figure's block prints nothing (its page shows the "
-            "figure alone)",
+            f"{where}: it draws a figure and prints text: a figure's block "
+            "prints nothing (its page shows the figure alone)",
             "",
         )
     return drawn or buffer.getvalue()
