@@ -65,12 +65,33 @@ def test_torch_build_is_read_from_torch_version_py(version_py: str, build: str):
     assert provenance.torch_build(version_py) == build
 
 
+@pytest.mark.parametrize(
+    ("version_py", "version"),
+    [
+        ("__version__ = '2.13.0+cpu'\ncuda: Optional[str] = None\n", "2.13.0+cpu"),
+        # PyPI's CUDA wheel for Linux: its metadata says 2.13.0, torch this.
+        (
+            "__version__ = '2.13.0+cu130'\ncuda: Optional[str] = '13.0'\n",
+            "2.13.0+cu130",
+        ),
+        ("__version__: str = '2.13.0'\n", "2.13.0"),
+    ],
+)
+def test_torch_version_is_read_from_torch_version_py(version_py: str, version: str):
+    assert provenance.torch_version(version_py) == version
+
+
 def test_the_versions_cell_prints_what_it_says(capsys):
+    """What the build writes as the versions cell's output (read without
+    importing torch) is what the cell prints in this interpreter."""
     exec(provenance.VERSIONS_CODE, {})
-    assert capsys.readouterr().out == (
+    printed = capsys.readouterr().out
+    assert printed == (
         f"Python {platform.python_version()}\ntorch {torch.__version__}\n"
         f"NumPy {numpy.__version__}\n"
     )
+    provenance.installed.cache_clear()
+    assert provenance.printed_versions() == printed
 
 
 def test_the_versions_cell_follows_the_note_and_the_line_is_added_on_writing(

@@ -6,10 +6,12 @@ Every chapter page and every notebook says it in one line:
 
 (an example: the numbers come from the build).
 
-* The versions are those of the interpreter that runs the build, read from the
-  installed packages' metadata (torch is not imported: a build that executes
-  nothing stays fast). "(CPU)" is torch's build: a CPU-only wheel; a CUDA or ROCm
-  wheel says so instead.
+* The versions are those of the interpreter that runs the build, read without
+  importing torch (a build that executes nothing stays fast): torch's version
+  and build from torch/version.py, the file `torch.__version__` comes from (the
+  package metadata can differ: PyPI's CUDA wheels for Linux are `2.13.0` there
+  and `2.13.0+cu130` in `torch.__version__`), NumPy's from its metadata. "(CPU)"
+  is torch's build: a CPU-only wheel; a CUDA or ROCm wheel says so instead.
 * The date is the build's date as MkDocs defines it: SOURCE_DATE_EPOCH when set
   (the Makefile and the tests set it to the last commit's time), so two builds of
   one commit print the same line and stay byte-identical.
@@ -47,16 +49,32 @@ KIND = "provenance"  # cell.metadata["provenance"]: "line" or "versions"
 _BUILD_RE = re.compile(
     r"^(?P<name>cuda|hip)\s*(?::[^=\n]*)?=\s*(?:None|'(?P<version>[^']*)')", re.M
 )
+_VERSION_RE = re.compile(r"^__version__\s*(?::[^=\n]*)?=\s*'(?P<version>[^']*)'", re.M)
+
+
+def _torch_version_py() -> str:
+    """The installed torch's torch/version.py, read as text (not imported)."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("torch is not installed in the build's environment")
+    return Path(spec.origin).with_name("version.py").read_text("utf-8")
+
+
+def torch_version(version_py: str | None = None) -> str:
+    """`torch.__version__` ("2.13.0+cpu"), from torch/version.py."""
+    found = _VERSION_RE.search(
+        _torch_version_py() if version_py is None else version_py
+    )
+    if found is None:
+        raise RuntimeError("torch/version.py has no __version__ = '...' line")
+    return found["version"]
 
 
 def torch_build(version_py: str | None = None) -> str:
     """The build of the installed torch wheel: "CPU", "CUDA 12.8" or "ROCm 6.4",
     from torch/version.py (read as text, so torch is not imported)."""
     if version_py is None:
-        spec = importlib.util.find_spec("torch")
-        if spec is None or spec.origin is None:
-            raise RuntimeError("torch is not installed in the build's environment")
-        version_py = Path(spec.origin).with_name("version.py").read_text("utf-8")
+        version_py = _torch_version_py()
     builds = {m["name"]: m["version"] for m in _BUILD_RE.finditer(version_py)}
     if builds.get("cuda"):
         return f"CUDA {builds['cuda']}"
@@ -67,9 +85,13 @@ def torch_build(version_py: str | None = None) -> str:
 
 def installed() -> dict[str, str]:
     """torch's and NumPy's installed versions and torch's build (read from
-    their metadata and torch/version.py: milliseconds, no import)."""
-    found = {name: metadata.version(name) for name in ("torch", "numpy")}
-    return {**found, "torch_build": torch_build()}
+    torch/version.py and NumPy's metadata: milliseconds, no import)."""
+    version_py = _torch_version_py()
+    return {
+        "torch": torch_version(version_py),
+        "torch_build": torch_build(version_py),
+        "numpy": metadata.version("numpy"),
+    }
 
 
 def versions() -> dict[str, str]:
