@@ -292,17 +292,24 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         self, html: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         where = f"{self._docs_name(config)}/{page.file.src_uri}"
-        html, unseen = rendering.unseen_blocks(html)
-        if unseen:
-            raise PluginError(
-                "\n".join(
-                    f"{where}: code block '{block_id}' is executed by the page, but "
-                    "the chapter model does not see it (or it runs other code "
-                    "than the model read), so no notebook or test would run it: "
-                    "put it at the top level, in an admonition or in a content tab"
-                    for block_id in unseen
-                )
-            )
+        html, rendered, unseen = rendering.markers(html)
+        chapter = self.chapters.get(page.file.src_uri)
+        model = [b.id for b in chapter.blocks] if chapter else []
+        errors = [
+            f"{where}: code block '{block_id}' is executed by the page, but the "
+            "chapter model does not see it (or it runs other code than the model "
+            "read), so no notebook or test would run it: put it at the top level, "
+            "in an admonition or in a content tab"
+            for block_id in unseen
+        ]
+        errors += [
+            f"{where}: code block '{block_id}' was not rendered (the fence's "
+            "formatter failed, and Python-Markdown left the fence as text)"
+            for block_id in model
+            if block_id not in rendered
+        ]
+        if errors:
+            raise PluginError("\n".join(errors))
         html = self.pages.content(html, where, self._finish)
         place = functools.partial(
             self._figure_file, page=page, config=config, files=files

@@ -9,11 +9,14 @@ it) and lets markdown-exec lay it out (`base_format`: the source above, tabs,
 a result as text, HTML or Markdown), showing the code the chapter model says
 the page shows (a figure's plot, not the strings after it).
 
-A fence whose result is not there was not executed by step 2: the chapter
-model did not see it (a fence in a container it does not read), or the page
-runs other code than the model read. The formatter leaves a marker in its
-place (`UNSEEN`); the plugin finds it in the page's HTML and fails the build,
-naming the page and the block.
+Every fence the formatter renders leaves a marker (`MARKER`): the block's id,
+and whether its result was there. A fence whose result is not there was not
+executed by step 2: the chapter model did not see it (a fence in a container
+it does not read), or the page runs other code than the model read. The
+plugin reads the markers out of the page's HTML (`markers`) and fails the
+build, naming the page and the block, for such a fence and for a block of the
+model that left no marker (superfences swallows a formatter's error and
+leaves the fence as text: no marker).
 """
 
 from __future__ import annotations
@@ -27,10 +30,13 @@ import markdown_exec
 from markupsafe import Markup
 
 from .cache import Cache
+from .chapter import OURS
 from .execution import Record, block_key
 
-UNSEEN = '<meta name="unseen-code-block" content="{id}">'  # a marker, removed
-UNSEEN_RE = re.compile(r'<meta name="unseen-code-block" content="(?P<id>[^"]*)">')
+MARKER = '<meta name="code-block-{state}" content="{id}">'  # removed by the plugin
+MARKER_RE = re.compile(
+    r'<meta name="code-block-(?P<state>rendered|unseen)" content="(?P<id>[^"]*)">'
+)
 
 
 class BlockFormatter:
@@ -43,15 +49,16 @@ class BlockFormatter:
     def __call__(self, *, code: str, md: Any, **options: Any) -> Markup:
         key = block_key(self.cache, code, options, self.project)
         record = self.records.get(key)
+        block_id = html.escape(options.get("id", ""))
         if record is None:
-            return Markup(UNSEEN.format(id=html.escape(options.get("id", ""))))
+            return Markup(MARKER.format(state="unseen", id=block_id))
         shown = record.shown_code
         extra = options.get("extra") or {}
         options = {
             **options,
-            "extra": {k: v for k, v in extra.items() if k not in ("runs", "show")},
+            "extra": {k: v for k, v in extra.items() if k not in OURS},
         }
-        return markdown_exec.base_format(
+        rendered = markdown_exec.base_format(
             language="python",
             run=lambda *_, **__: record.output,
             code=code,  # what ran
@@ -59,12 +66,16 @@ class BlockFormatter:
             md=md,
             **options,
         )
+        return Markup(MARKER.format(state="rendered", id=block_id)) + rendered
 
 
-def unseen_blocks(content: str) -> tuple[str, list[str]]:
-    """The page's HTML without the markers, and the ids they name."""
-    ids = [html.unescape(m["id"]) for m in UNSEEN_RE.finditer(content)]
-    return UNSEEN_RE.sub("", content), ids
+def markers(content: str) -> tuple[str, list[str], list[str]]:
+    """The page's HTML without the markers, and the ids of the blocks they
+    say were rendered and that were not seen by the execute step."""
+    found: dict[str, list[str]] = {"rendered": [], "unseen": []}
+    for match in MARKER_RE.finditer(content):
+        found[match["state"]].append(html.unescape(match["id"]))
+    return MARKER_RE.sub("", content), found["rendered"], found["unseen"]
 
 
 def install(formatter: Any) -> Any:
