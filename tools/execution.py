@@ -92,6 +92,7 @@ class Results:
     records: list[Record] = field(default_factory=list)
     workers: int = 0  # processes that ran blocks at once (0: none ran)
     wall_seconds: float = 0.0  # from the first block started to the last ended
+    startup_seconds: float = 0.0  # the fork server's imports, before any block
 
     def by_key(self) -> dict[str, Record]:
         return {r.key: r for r in self.records}
@@ -123,7 +124,8 @@ class Results:
             text += (
                 f"; their code ran for {self.serial_seconds:.1f} s on "
                 f"{self.workers} worker{'s' * (self.workers != 1)} in "
-                f"{self.wall_seconds:.1f} s"
+                f"{self.wall_seconds:.1f} s, after {self.startup_seconds:.1f} s "
+                "of imports"
             )
         return text
 
@@ -135,6 +137,7 @@ class Results:
             "workers": self.workers,
             "serial_seconds": self.serial_seconds,
             "wall_seconds": self.wall_seconds,
+            "startup_seconds": self.startup_seconds,
         }
 
     def write(self, folder: Path, **more: Any) -> Path:
@@ -198,13 +201,13 @@ def execute(
         forked = hasattr(os, "fork")
     count = workers if workers > 0 else available_cores()
     count = max(1, min(count, len(todo))) if forked else 1
-    start = time.perf_counter()
     jobs = [job for _, job in todo]
     if forked:
-        outcomes = _run_forked(jobs, project, count, preload, timeout)
+        outcomes = _run_forked(jobs, project, count, preload, timeout, results)
     else:
+        start = time.perf_counter()
         outcomes = _run_here(jobs, project)
-    results.wall_seconds = time.perf_counter() - start
+        results.wall_seconds = time.perf_counter() - start
     results.workers = count
     for (record, _), outcome in zip(todo, outcomes, strict=True):
         record.output, record.error = outcome.output, outcome.error
@@ -237,8 +240,10 @@ def _run_forked(
     workers: int,
     preload: list[str],
     timeout: int,
+    results: Results,
 ) -> list[runner.Outcome]:
-    """Each job in a fork of one server, `workers` at a time."""
+    """Each job in a fork of one server, `workers` at a time (the times of the
+    server's start and of the jobs go to `results`)."""
     modules = (*libraries(jobs, preload), RUNNER)
     env = {**os.environ, "MPLBACKEND": "Agg"}  # matplotlib: no window
     server = ForkServer(modules, env=env)
@@ -269,8 +274,13 @@ def _run_forked(
             )
 
         try:
+            start = time.perf_counter()
             server.wait_ready()
+            ready = time.perf_counter()
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                return list(pool.map(one, range(len(jobs))))
+                outcomes = list(pool.map(one, range(len(jobs))))
+            results.startup_seconds = ready - start
+            results.wall_seconds = time.perf_counter() - ready
+            return outcomes
         finally:
             server.close()

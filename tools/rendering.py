@@ -33,9 +33,11 @@ from .cache import Cache
 from .chapter import OURS
 from .execution import Record, block_key
 
-MARKER = '<meta name="code-block-{state}" content="{id}">'  # removed by the plugin
+# A block-level element (Python-Markdown leaves it out of paragraphs), after
+# the block's HTML; the plugin removes it.
+MARKER = '<div data-code-block-{state}="{id}"></div>'
 MARKER_RE = re.compile(
-    r'<meta name="code-block-(?P<state>rendered|unseen)" content="(?P<id>[^"]*)">'
+    r'<div data-code-block-(?P<state>rendered|unseen)="(?P<id>[^"]*)"></div>'
 )
 
 
@@ -66,7 +68,7 @@ class BlockFormatter:
             md=md,
             **options,
         )
-        return Markup(MARKER.format(state="rendered", id=block_id)) + rendered
+        return rendered + Markup(MARKER.format(state="rendered", id=block_id))
 
 
 def markers(content: str) -> tuple[str, list[str], list[str]]:

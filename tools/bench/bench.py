@@ -3,9 +3,10 @@
 1. Build times, as seconds and as ratios to the floor of the same run (a
    process that only imports the libraries the snippets use): cold (no
    cache), warm (nothing changed), one snippet edited and one prose sentence
-   edited, best of three each, with how many blocks and notebook kernels each
-   build ran and how long the blocks' code ran (from the build's own log):
-   a build cannot take less than its code.
+   edited, best of three each, with how many blocks each build ran and how
+   long their code ran, added up (one core's time) and on the build's
+   workers (wall time), and the fork server's imports (from the build's
+   results.json).
 2. The full `make test` time, and the import floor just after it.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
 4. Where a page's main-thread time goes, from Chromium's own trace (`styles`):
@@ -40,7 +41,6 @@ import http.server
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -80,14 +80,19 @@ def timed(
     return time.perf_counter() - start, process.stderr
 
 
-def counts(log: str) -> str:
-    """ "N blocks (S s of their code), K kernels", from the build's log line."""
-    found = re.search(
-        r"Executed code blocks: (\d+) run, \d+ from the cache; (\d+) kernels; "
-        r"their code ran for ([\d.]+) s",
-        log,
+def counts(repo: Path) -> str:
+    """How many blocks the build ran and how long their code took, added up
+    (one core's time) and from the first block to the last on the build's
+    workers (wall time), from the build's results.json."""
+    data = json.loads((repo / ".cache/build/results.json").read_text("utf-8"))
+    if not data["executed"]:
+        return "0 blocks"
+    return (
+        f"{data['executed']} blocks: code {data['serial_seconds']:.1f} s, "
+        f"{data['wall_seconds']:.1f} s wall on {data['workers']} "
+        f"({data['wall_seconds'] / data['serial_seconds']:.2f}x); imports "
+        f"{data['startup_seconds']:.1f} s"
     )
-    return f"{found[1]} blocks ({found[3]} s), {found[2]} kernels" if found else "?"
 
 
 def snippet_libraries() -> list[str]:
@@ -132,25 +137,26 @@ def build_times() -> None:
         repo = clone(Path(tmp) / "repo")
         snippet = repo / "snippets" / "numpy_by_hand" / "train.py"
         page = repo / "docs" / "autograd.md"
+
+        def build(name: str) -> None:
+            seconds = timed(mkdocs, repo)[0]
+            results.setdefault(name, []).append((seconds, counts(repo)))
+
         for _ in range(3):
             shutil.rmtree(repo / ".cache", ignore_errors=True)
-            results.setdefault("cold build (no cache)", []).append(timed(mkdocs, repo))
-            results.setdefault("warm build (no change)", []).append(timed(mkdocs, repo))
+            build("cold build (no cache)")
+            build("warm build (no change)")
             snippet.write_text(snippet.read_text() + "# touched\n")
-            results.setdefault("one snippet edited", []).append(timed(mkdocs, repo))
+            build("one snippet edited")
             page.write_text(page.read_text() + "\nOne more sentence.\n")
-            results.setdefault("one prose sentence edited", []).append(
-                timed(mkdocs, repo)
-            )
+            build("one prose sentence edited")
     print(f"Build times (best of 3; floor = python -c 'import {', '.join(libraries)}')")
     print(f"| {'what':<26} | {'seconds':>7} | {'x floor':>7} | {'ran':<30} |")
     print(f"|{'-' * 28}|{'-' * 9}:|{'-' * 9}:|{'-' * 32}|")
     print(f"| {'floor':<26} | {floor:7.2f} | {1:7.2f} | {'':<30} |")
     for name, runs in results.items():
-        value, log = min(runs)
-        print(
-            f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} | {counts(log):<30} |"
-        )
+        value, ran = min(runs)
+        print(f"| {name:<26} | {value:7.2f} | {value / floor:7.2f} | {ran:<30} |")
     print()
 
 
