@@ -31,7 +31,7 @@ DESCRIPTION, CAPTION = "description", "caption"  # the snippet's two strings
 BACKEND = "Agg"  # matplotlib's backend for the build: no window
 # Ids matplotlib makes from the salt, which clip paths and markers refer to.
 KEPT_ID_RE = re.compile(r' id="(?![mp][0-9a-f]{10}")[^"]*"')
-NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+NO_METADATA = (("Date", None), ("Creator", None), ("Format", None), ("Type", None))
 
 
 def prepare(code: str) -> None:
@@ -98,7 +98,7 @@ def figure_html(figure: Any, description: str, caption: str) -> str:
         figure.savefig(
             buffer,
             format="svg",
-            metadata=NO_METADATA,
+            metadata=dict(NO_METADATA),
             bbox_inches="tight",
             transparent=True,
         )

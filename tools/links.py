@@ -29,7 +29,7 @@ from .cache import Cache
 
 NAME = "htmlproofer"
 # The elements a link can be on, as the plugin reads them (li, sup: footnotes).
-STRAINER = SoupStrainer(("a", "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "img"))
+LINKED = ("a", "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "img")
 
 
 class _Anchors(HTMLParser):
@@ -102,7 +102,8 @@ class Proofer(HtmlProoferPlugin):
             return frozenset(hit["anchors"]), hit["urls"]
         self.parsed += 1
         anchors = anchors_of(output)
-        soup = BeautifulSoup(content, "html.parser", parse_only=STRAINER)
+        strainer = SoupStrainer(LINKED)
+        soup = BeautifulSoup(content, "html.parser", parse_only=strainer)
         urls = {str(a["href"]) for a in soup.find_all("a", href=True)}
         urls |= {str(img["src"]) for img in soup.find_all("img", src=True)}
         self.cache.put(key, {"anchors": sorted(anchors), "urls": sorted(urls)})

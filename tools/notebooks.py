@@ -34,7 +34,7 @@ from .chapter import Block, Chapter, Prose
 
 NOTEBOOKS = "notebooks"  # where the downloads go in the site
 ABOUT = "This notebook is generated from the page"
-KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+KERNEL = (("name", "python3"), ("display_name", "Python 3"), ("language", "python"))
 LINK_RE = re.compile(r"\]\((?P<target>[^)\s]+)\)")  # a Markdown link's target
 SECTION_RE = re.compile(r"^(?P<hashes>#{1,5}) (?P<title>.+)$", re.MULTILINE)
 
@@ -217,7 +217,10 @@ def _notebook(cells: list[Any]) -> Any:
             count += 1
             cell.execution_count = count
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
+    notebook.metadata = {
+        "kernelspec": dict(KERNEL),
+        "language_info": {"name": "python"},
+    }
     notebook.nbformat, notebook.nbformat_minor = 4, 5
     nbformat.validate(notebook)
     return notebook

@@ -45,10 +45,6 @@ from mkdocs.structure.toc import get_toc
 from .cache import Cache
 from .chapter import Chapter
 
-# What MkDocs' Page.render sets on a page (MkDocs 1.6), and nothing else:
-# tests/test_cache.py renders a page both ways and compares every attribute.
-RENDERED = ("content", "toc", "_title_from_render", "present_anchor_ids")
-
 
 class _Recorder(logging.Handler):
     """Every record (INFO and above) logged while a page renders."""

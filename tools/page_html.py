@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import MappingProxyType
 
 from . import figures
 
@@ -42,13 +43,17 @@ from . import figures
 PLAIN = frozenset({"n", "w", "kc", "sa", "fm", "vm", "o", "ow", "p"})
 # Classes drawn in one colour, in both schemes: Material's own groups.
 # tests/test_page_weight.py checks these against the stylesheets.
-SAME_COLOUR = {
-    **dict.fromkeys(["s", "s1", "s2", "sb", "sc", "si", "ss", "l", "cpf"], "string"),
-    **dict.fromkeys(["il", "m", "mb", "mf", "mh", "mi", "mo"], "number"),
-    **dict.fromkeys(["k", "kd", "kn", "kp", "kr", "kt"], "keyword"),
-    **dict.fromkeys(["bp", "nb", "no"], "constant"),
-    **dict.fromkeys(["nc", "ne", "nf", "nn"], "function"),
-}
+SAME_COLOUR = MappingProxyType(
+    {
+        **dict.fromkeys(
+            ["s", "s1", "s2", "sb", "sc", "si", "ss", "l", "cpf"], "string"
+        ),
+        **dict.fromkeys(["il", "m", "mb", "mf", "mh", "mi", "mo"], "number"),
+        **dict.fromkeys(["k", "kd", "kn", "kp", "kr", "kt"], "keyword"),
+        **dict.fromkeys(["bp", "nb", "no"], "constant"),
+        **dict.fromkeys(["nc", "ne", "nf", "nn"], "function"),
+    }
+)
 CODE_RE = re.compile(r"(<code\b[^>]*>)(.*?)(</code>)", re.DOTALL)
 TOKEN_RE = re.compile(
     r'<span class="(?P<cls>[a-z0-9]+)">(?P<text>[^<]*)</span>'
