@@ -259,6 +259,20 @@ def test_the_internals_the_build_relies_on_are_as_read(name: str):
     assert hashlib.sha256(source.encode()).hexdigest() == digest, name
 
 
+def test_forks_can_forget_the_finalizers_of_the_servers_imports():
+    """tools/forkserver.py sets `atexit = False` on every finalizer in
+    weakref.finalize's registry (the standard library's private part): it is
+    there, and torch puts its own in it as it is imported."""
+    import weakref
+
+    import torch  # noqa: F401
+
+    registry = weakref.finalize._registry
+    assert isinstance(registry, dict) and registry
+    assert all(isinstance(f, weakref.finalize) for f in registry)
+    assert all(isinstance(f.atexit, bool) for f in registry)
+
+
 def test_the_page_cache_restores_everything_render_sets(tmp_path: Path):
     """What Page.render sets on a page is what tools/page_cache.py keeps and
     restores: rendered once, snapshotted, restored on a fresh page, the two

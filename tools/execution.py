@@ -38,7 +38,9 @@ from .forkserver import ForkServer
 
 RESULTS = "results.json"  # in the cache folder: this build's results, as data
 RUNNER = "tools.runner"  # what a fork runs: its main(JOB, RESULT)
-RUN = f"import sys; from {RUNNER} import main; sys.exit(main(sys.argv[1:]))"
+# The result written, the fork ends at once (os._exit): the interpreter's
+# exit handlers (torch's, matplotlib's) would take tens of milliseconds.
+RUN = f"import os, sys; from {RUNNER} import main; os._exit(main(sys.argv[1:]))"
 
 
 def block_key(cache: Cache, code: str, options: dict[str, Any], project: Path) -> str:

@@ -67,7 +67,8 @@ class ForkServer:
     threads joined, atexit functions run, output flushed) but without the
     interpreter's teardown of every module (half a CPU second with torch
     imported; the objects still alive at exit are not finalized, which Python
-    does not promise either). The imported objects are frozen out of the
+    does not promise either), and without the exit-time finalizers of what
+    the server imported. The imported objects are frozen out of the
     garbage collector's reach (`gc.freeze`), so that forks neither scan them
     nor copy the memory pages that hold them.
 
@@ -77,10 +78,9 @@ class ForkServer:
     signals it gets, and exits as the fork exits (with its status, or killed
     by its signal); if the stand-in dies, the fork is killed.
 
-    Each fork is watched by a supervisor, itself a fork of the server, that
-    waits for it and reports its exit status. The server only accepts and
-    forks: it runs no code of a request, and starts no thread, event loop or
-    zmq context of its own.
+    The server forks each request's process, waits for it and reports its
+    exit status (one fork a request). It runs no code of a request, and starts
+    no thread, event loop or zmq context of its own.
     """
 
     def __init__(self, modules: tuple[str, ...], env: dict[str, str] | None = None):
@@ -189,8 +189,14 @@ def _stand_in(address: str, argv: list[str]) -> int:
 
 
 def _serve(address: str, modules: list[str]) -> dict:
-    """Accept requests until stdin closes; return only in a fork that is to
-    run a request, with the request."""
+    """Accept requests until stdin closes (then wait for the running ones);
+    return only in a fork that is to run a request, with the request.
+
+    The server forks each request's process itself and waits for it: when it
+    ends (SIGCHLD), its exit status goes back on its connection. What the
+    requester sends on the connection after the request is a signal for the
+    process's group; the connection closing first (the requester died) kills
+    the group."""
     import gc
     import importlib
 
@@ -200,72 +206,97 @@ def _serve(address: str, modules: list[str]) -> dict:
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(address)
     listener.listen(64)
-    # Supervisors are reaped when they end (so that their CPU time, and their
-    # forks', is counted as this process's children's, as a test run's is).
     woken, wake = os.pipe()
     os.set_blocking(woken, False)
     os.set_blocking(wake, False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.set_wakeup_fd(wake)
+    running: dict[int, socket.socket | None] = {}  # pid -> requester's connection
+    by_connection: dict[socket.socket, int] = {}
+    pending: dict[socket.socket, bytes] = {}  # part of a line a requester sent
+    accepting = True
     os.write(1, b"ready\n")
-    while True:
-        readable, _, _ = select.select([listener, 0, woken], [], [])
+    while accepting or running:
+        watched = [woken, *by_connection] + ([listener, 0] if accepting else [])
+        readable, _, _ = select.select(watched, [], [])
         if woken in readable:
             while os.read(woken, 512) == 512:
                 pass
-            _reap(block=False)
-        if 0 in readable and not os.read(0, 1):
-            _reap(block=True)
-            os._exit(0)
-        if listener in readable:
+            _report(running, by_connection)
+        if accepting and 0 in readable and not os.read(0, 1):
+            accepting = False  # finish what runs, accept nothing more
+        for connection in [c for c in readable if c in by_connection]:
+            pid = by_connection[connection]
+            if not _forward(connection, pid, pending):
+                del by_connection[connection]  # closed: its process is killed
+                running[pid] = None
+        if accepting and listener in readable:
             connection, _ = listener.accept()
-            if os.fork() == 0:
+            _, stdio, _, _ = socket.recv_fds(connection, 1, 3)
+            with connection.makefile("rb") as lines:
+                request = json.loads(lines.readline())
+            pid = os.fork()
+            if pid == 0:
                 listener.close()
+                for other in by_connection:
+                    other.close()
+                connection.close()
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 os.close(woken)
                 os.close(wake)
-                return _supervise(connection)
-            connection.close()
-
-
-def _reap(block: bool) -> None:
-    """Wait for the ended supervisors (block: for all of them)."""
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
-            pass
-
-
-def _supervise(connection: socket.socket) -> dict:
-    """In a fork of the server: fork the request's process and report its
-    status; return only in that process, with the request."""
-    _, stdio, _, _ = socket.recv_fds(connection, 1, 3)
-    messages = connection.makefile("rb")
-    request = json.loads(messages.readline())
-    pid = os.fork()
-    if pid == 0:
-        os.setsid()
-        for target, fd in enumerate(stdio):
-            os.dup2(fd, target)
-        for fd in stdio:
-            os.close(fd)
-        messages.close()
-        connection.close()
-        return request
-    for fd in stdio:
-        os.close(fd)
-
-    def forward() -> None:  # the requester's signals; its end closing: kill
-        for line in messages:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, int(line))
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-
-    threading.Thread(target=forward, daemon=True).start()
-    _, status = os.waitpid(pid, 0)
-    connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+                os.setsid()
+                for target, fd in enumerate(stdio):
+                    os.dup2(fd, target)
+                for fd in stdio:
+                    os.close(fd)
+                return request
+            for fd in stdio:
+                os.close(fd)
+            running[pid] = connection
+            by_connection[connection] = pid
     os._exit(0)
+
+
+def _report(running: dict, by_connection: dict) -> None:
+    """Send each ended process's exit status to its requester (and reap it,
+    so that its CPU time counts as this process's children's)."""
+    while running:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid not in running:
+            continue
+        connection = running.pop(pid)
+        if connection is None:  # its requester is gone
+            continue
+        by_connection.pop(connection, None)
+        with contextlib.suppress(OSError):
+            connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+        connection.close()
+
+
+def _forward(connection: socket.socket, pid: int, pending: dict) -> bool:
+    """A requester's message: signal numbers, one a line, for the process's
+    group. The connection closed (the requester died): the group is killed,
+    and False is returned."""
+    try:
+        data = connection.recv(4096)
+    except OSError:
+        data = b""
+    if not data:
+        pending.pop(connection, None)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        return False
+    *lines, pending[connection] = (pending.get(connection, b"") + data).split(b"\n")
+    for line in lines:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, int(line))
+    return True
 
 
 def _become(request: dict) -> None:
@@ -291,12 +322,27 @@ def _become(request: dict) -> None:
         runpy.run_path(argv[0], run_name="__main__")
 
 
+def _forget_inherited_finalizers() -> None:
+    """In a fork: the weakref finalizers that the server's imports registered
+    for the interpreter's exit (torch unregisters thousands of operators that
+    way) are not run when the fork exits; those it registers itself are. Each
+    would touch memory the fork shares with the server, which then has to be
+    copied: tens of milliseconds to a second a fork. The one use of the
+    standard library's `weakref.finalize._registry` (tests/test_execution.py
+    checks that it is still there)."""
+    import weakref
+
+    for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]
+        finalizer.atexit = False
+
+
 def _main(argv: list[str]) -> int:
     if argv[0] == "stand-in":
         return _stand_in(argv[1], argv[2:])
     request = _serve(argv[1], argv[2:])
     # A request's fork from here on: it runs the command line and exits as
     # ForkServer says.
+    _forget_inherited_finalizers()
     code = 0
     try:
         _become(request)

@@ -24,8 +24,8 @@
    to another host. Best of $BENCH_RUNS (3) runs: load from other processes
    only ever adds blocking time.
 
-One part alone: `python tools/bench/bench.py lighthouse` (or build, test,
-reproducible, styles).
+One part alone: `python tools/bench/bench.py lighthouse` (or build,
+forkserver, test, reproducible, styles).
 
 Figures only: the goals are checked by reading them (tests assert behaviour).
 """
@@ -462,10 +462,65 @@ def style_table() -> None:
         )
 
 
+def _forked_task(number: int) -> float:
+    import torch
+
+    return float(torch.ones(3).sum()) + number
+
+
+def fork_servers(tasks: int = 40) -> None:
+    """What a block (or a test's program) costs to start: tools/forkserver.py
+    (one fork of a server that imported the libraries, a request) against the
+    standard library's multiprocessing forkserver with the same modules
+    preloaded and one task a child (a fresh process a task, as the build
+    needs). Both: the server's start, then milliseconds a task."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tools.forkserver import ForkServer
+
+    modules = ("numpy", "torch", "torch._dynamo", "matplotlib", "matplotlib.pyplot")
+    rows = []
+    server = ForkServer(modules, env={"MPLBACKEND": "Agg"})
+    start = time.perf_counter()
+    server.wait_ready()
+    ready = time.perf_counter()
+    code = "import torch; print(float(torch.ones(3).sum()))"
+    for _ in range(tasks):
+        assert server.capture(["-c", code], ROOT).stdout.strip() == "3.0"
+    rows.append(("tools/forkserver.py", ready - start, time.perf_counter() - ready))
+    server.close()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(modules))
+    start = time.perf_counter()
+    with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
+        pool.submit(_forked_task, 0).result()
+        ready = time.perf_counter()
+        for number in range(tasks):
+            assert pool.submit(_forked_task, number).result() == 3.0 + number
+        rows.append(
+            ("multiprocessing forkserver", ready - start, time.perf_counter() - ready)
+        )
+    print(f"A fresh process a task, {tasks} tasks (each imports torch, sums 3 ones)")
+    for name, startup, total in rows:
+        each = total / tasks * 1000
+        print(f"  {name:<28} start {startup:5.2f} s, {each:4.0f} ms a task")
+    print()
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["build", "test", "reproducible", "styles", "lighthouse"]
+    parts = sys.argv[1:] or [
+        "build",
+        "forkserver",
+        "test",
+        "reproducible",
+        "styles",
+        "lighthouse",
+    ]
     if "build" in parts:
         build_times()
+    if "forkserver" in parts:
+        fork_servers()
     if "test" in parts:
         test_time()
     if "reproducible" in parts:
