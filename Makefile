@@ -53,18 +53,33 @@ $(CHROMIUM):
 # every platform and Python >= 3.11, hashes included, from PyPI as it was at
 # LOCK_DATE, so the same inputs give the same file. To update: change the
 # inputs or LOCK_DATE, then `make lock`.
+#
+# torch's Linux CPU build is not on PyPI. Its wheels and their digests come from
+# lock/torch-cpu-wheels.sha256 (what PyTorch's CPU page publishes; lock/README.md),
+# written as a one-project index (torch alone) that uv reads before PyPI for
+# torch (unsafe-first-match: every other package is on PyPI only). Its files
+# have no upload date, so LOCK_DATE does not apply to torch (pinned exactly in
+# requirements.in). lock/uv.toml gives torch's dependencies: nothing is
+# downloaded from PyTorch's page, and the lock does not depend on this
+# machine's wheels (PIP_FIND_LINKS).
 LOCK_DATE := 2026-11-26T00:00:00Z
+TORCH_INDEX := $(VENV)/torch-index
 LOCK = UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet \
-	pyproject.toml requirements.in --all-extras --universal --python-version 3.11.5 \
-	--fork-strategy fewest --generate-hashes --exclude-newer $(LOCK_DATE) --find-links $(TORCH_WHEELS)
+	--config-file lock/uv.toml pyproject.toml requirements.in --all-extras \
+	--universal --python-version 3.11.5 --fork-strategy fewest --generate-hashes \
+	--exclude-newer $(LOCK_DATE) --exclude-newer-package torch=false \
+	--index $(TORCH_INDEX) --index-strategy unsafe-first-match
 
-lock: install
+$(TORCH_INDEX)/torch/index.html: lock/torch-cpu-wheels.sha256 lock/torch_index.py $(STAMP)
+	$(BIN)/python lock/torch_index.py lock/torch-cpu-wheels.sha256 $(TORCH_INDEX)
+
+lock: install $(TORCH_INDEX)/torch/index.html
 	rm -f $(VENV)/requirements.lock.new
 	$(LOCK) --output-file $(VENV)/requirements.lock.new
 	mv $(VENV)/requirements.lock.new requirements.lock
 
 # The lock matches its inputs: resolving them again gives the same file.
-lock-check: install
+lock-check: install $(TORCH_INDEX)/torch/index.html
 	@rm -f $(VENV)/requirements.lock.check
 	@$(LOCK) --output-file $(VENV)/requirements.lock.check
 	@diff -u requirements.lock $(VENV)/requirements.lock.check \
