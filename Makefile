@@ -7,14 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 NODE_STAMP := node_modules/.package-lock.json
-CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Builds stamp the last commit's date (sitemap.xml), not today's: reproducible.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: install serve site test lint format bench clean lock lock-check
+.PHONY: install serve site test lint format bench clean lock lock-check browser
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -40,13 +39,20 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-		echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+# The browser tests' Chromium, as tests/chromium.py chooses it: CHROMIUM when you
+# (or CI) set it to a program; else Playwright's own Chromium, downloaded here
+# where Playwright can; else Debian's chromium, installed with apt-get as root
+# where it cannot. Otherwise tests/chromium.py says in one line what to run.
+BROWSER = $(BIN)/python tests/chromium.py
+browser: install
+	@if [ -z "$$CHROMIUM" ] && ! $(BIN)/python -m playwright install chromium >$(VENV)/playwright-install.log 2>&1; then \
+		echo "Playwright cannot download its Chromium here ($(VENV)/playwright-install.log)"; \
+		if [ ! -e /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		fi; \
 	fi
+	@program="$$($(BROWSER))" && echo "Browser tests: $$program"
 
 # requirements.lock is made by uv (pinned in the lock itself) from pyproject.toml
 # (dependencies, extras test and dev) and requirements.in: one resolution for
@@ -109,13 +115,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint $(CHROMIUM)
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+test: lint browser
+	$(BIN)/python -m pytest
 
 # Figures, not pass/fail: build times against the import floor, the make test
 # time, reproducibility across two clones, and Lighthouse on every page.
-bench: site $(CHROMIUM) tools/bench/node_modules/.package-lock.json
-	$(BIN)/python tools/bench/bench.py
+bench: site browser tools/bench/node_modules/.package-lock.json
+	CHROMIUM="$$($(BROWSER))" $(BIN)/python tools/bench/bench.py
 
 tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json
 	cd tools/bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
