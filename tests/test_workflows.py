@@ -123,22 +123,43 @@ def test_what_each_job_runs(ci: dict):
         assert "PIP_EXTRA_INDEX_URL" not in job.get("env", {})  # `make` installs
 
 
-def test_the_tests_run_on_the_oldest_and_newest_python_and_the_site_on_one(ci):
-    pythons = ci["jobs"]["test"]["strategy"]["matrix"]["python"]
+def supported_pythons() -> tuple[str, str]:
+    """The oldest and the newest supported Python, as pyproject.toml and the
+    README say them: requires-python's minimum, the README's last."""
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     oldest = re.search(r'^requires-python = ">=\s*(3\.\d+)[.\d]*"', pyproject, re.M)
     assert oldest, "requires-python is not of the form >=3.N"
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(
+        r"\*\*Supported Pythons\.\*\* CPython ([\d.]+) to (3\.\d+) ", readme
+    )
+    assert said and said.group(1).startswith(oldest.group(1) + ".")
+    return oldest.group(1), said.group(2)
 
-    def key(version: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in version.split("."))
 
-    assert pythons == sorted(pythons, key=key) and len(set(pythons)) == len(pythons)
-    assert pythons[0] == oldest.group(1)
-    assert ci["jobs"]["test"]["strategy"]["fail-fast"] is False
+def test_the_tests_run_on_linux_oldest_and_newest_python_and_on_macos_arm64(ci):
+    test = ci["jobs"]["test"]
+    oldest, newest = supported_pythons()
+    assert test["runs-on"] == "${{ matrix.os }}"
+    assert "${{ matrix.os }}" in test["name"] and "${{ matrix.python }}" in test["name"]
+    assert test["strategy"]["fail-fast"] is False
+    assert set(test["strategy"]["matrix"]) == {"include"}  # every job listed
+    jobs = [(j["os"], j["python"]) for j in test["strategy"]["matrix"]["include"]]
+    assert jobs == [
+        ("ubuntu-latest", oldest),
+        ("ubuntu-latest", newest),
+        ("macos-15", newest),  # macOS 15 on arm64 (macos-15-intel is x86-64)
+    ]
+    # The browser: the runner's Google Chrome on Linux; on macOS, CHROMIUM empty
+    # (as if unset), so `make test` installs Playwright's Chromium.
+    assert test["env"]["CHROMIUM"] == "${{ matrix.chromium }}"
+    chromium = {j["os"]: j["chromium"] for j in test["strategy"]["matrix"]["include"]}
+    assert chromium == {"ubuntu-latest": "/usr/bin/google-chrome", "macos-15": ""}
     setup = next(
         s for s in ci["jobs"]["build"]["steps"] if "setup-python" in s.get("uses", "")
     )
-    assert setup["with"]["python-version"] == pythons[-1]  # published: tested
+    assert setup["with"]["python-version"] == newest  # published: tested
+    assert ci["jobs"]["build"]["runs-on"] == "ubuntu-latest"
 
 
 def test_concurrency_cancels_superseded_pull_request_runs_only(ci: dict):
