@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -219,12 +220,17 @@ def test_dependabot_updates_actions_python_and_every_npm_folder():
     assert set(updates) == {"github-actions", "pip", "npm"}
     assert updates["github-actions"]["directory"] == "/"
     assert updates["pip"]["directory"] == "/"
+    # Paths from the repository's root: where the clone lives (a folder whose
+    # name starts with a dot, say) changes nothing.
     locks = [
-        lock.parent.relative_to(ROOT).as_posix()
+        lock.relative_to(ROOT).parent
         for lock in ROOT.glob("**/package-lock.json")
-        if not any(p == "node_modules" or p.startswith(".") for p in lock.parts)
+        if not any(
+            p == "node_modules" or p.startswith(".")
+            for p in lock.relative_to(ROOT).parts
+        )
     ]
-    folders = {"/" if lock == "." else f"/{lock}" for lock in locks}
+    folders = {"/" if lock == Path(".") else f"/{lock.as_posix()}" for lock in locks}
     assert folders == {"/", "/tools/bench"}
     assert set(updates["npm"]["directories"]) == folders
     for update in updates.values():
@@ -277,9 +283,9 @@ def lint_commands() -> list[list[str]]:
     recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", Makefile(), re.M).group(1)
     commands = []
     for line in recipe.splitlines():
-        line = line.strip().replace("$(BIN)", str(BIN))
+        line = line.strip().replace("$(BIN)", shlex.quote(str(BIN)))  # a space
         if "actionlint" in line or "zizmor" in line:
-            commands.append(line.split())
+            commands.append(shlex.split(line))
     assert [Path(c[0]).name for c in commands] == ["actionlint", "zizmor"]
     assert "--offline" in commands[1]  # never the GitHub API
     return commands
