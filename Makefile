@@ -103,12 +103,14 @@ site: install
 	rm -rf site && mv site.partial site
 
 # The Python code, and the GitHub workflows: actionlint (syntax, expressions, the
-# shell of each `run:` with shellcheck) and zizmor (security; offline: no GitHub
-# API, its configuration in .github/zizmor.yml).
+# shell of each `run:` with shellcheck; given the files by name, as it finds
+# them only in a git repository, not in a source archive) and zizmor (security;
+# offline: no GitHub API, its configuration in .github/zizmor.yml).
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck $(WORKFLOWS)
 	$(BIN)/zizmor --offline --no-progress .github
 
 format: install
