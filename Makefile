@@ -8,14 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 PROJECT_STAMP := $(VENV)/.installed-tools
 NODE_STAMP := node_modules/.package-lock.json
-CHROMIUM ?= /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Builds stamp the last commit's date (sitemap.xml), not today's: reproducible.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: install serve site test lint format bench clean lock lock-check
+.PHONY: install serve site test lint format bench clean lock lock-check browser
 
 install: $(STAMP) $(PROJECT_STAMP) $(NODE_STAMP)
 
@@ -48,31 +47,53 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-		echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+# The browser tests' Chromium, as tests/chromium.py chooses it: CHROMIUM when you
+# (or CI) set it to a program; else Playwright's own Chromium, downloaded here
+# where Playwright can; else Debian's chromium, installed with apt-get as root
+# where it cannot. Otherwise tests/chromium.py says in one line what to run.
+BROWSER = $(BIN)/python tests/chromium.py
+browser: install
+	@if [ -z "$$CHROMIUM" ] && ! $(BIN)/python -m playwright install chromium >$(VENV)/playwright-install.log 2>&1; then \
+		echo "Playwright cannot download its Chromium here ($(VENV)/playwright-install.log)"; \
+		if [ ! -e /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		fi; \
 	fi
+	@program="$$($(BROWSER))" && echo "Browser tests: $$program"
 
 # requirements.lock is made by uv (pinned in the lock itself) from pyproject.toml
 # (dependencies, extras test and dev) and requirements.in: one resolution for
 # every platform and Python >= 3.11, hashes included, from PyPI as it was at
 # LOCK_DATE, so the same inputs give the same file. To update: change the
 # inputs or LOCK_DATE, then `make lock`.
+#
+# torch's Linux CPU build is not on PyPI. Its wheels and their digests come from
+# lock/torch-cpu-wheels.sha256 (what PyTorch's CPU page publishes; lock/README.md),
+# written as a one-project index (torch alone) that uv reads before PyPI for
+# torch (unsafe-first-match: every other package is on PyPI only). Its files
+# have no upload date, so LOCK_DATE does not apply to torch (pinned exactly in
+# requirements.in). lock/uv.toml gives torch's dependencies: nothing is
+# downloaded from PyTorch's page, and the lock does not depend on this
+# machine's wheels (PIP_FIND_LINKS).
 LOCK_DATE := 2026-11-26T00:00:00Z
+TORCH_INDEX := $(VENV)/torch-index
 LOCK = UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet \
-	pyproject.toml requirements.in --all-extras --universal --python-version 3.11.5 \
-	--fork-strategy fewest --generate-hashes --exclude-newer $(LOCK_DATE) --find-links $(TORCH_WHEELS)
+	--config-file lock/uv.toml pyproject.toml requirements.in --all-extras \
+	--universal --python-version 3.11.5 --fork-strategy fewest --generate-hashes \
+	--exclude-newer $(LOCK_DATE) --exclude-newer-package torch=false \
+	--index $(TORCH_INDEX) --index-strategy unsafe-first-match
 
-lock: install
+$(TORCH_INDEX)/torch/index.html: lock/torch-cpu-wheels.sha256 lock/torch_index.py $(STAMP)
+	$(BIN)/python lock/torch_index.py lock/torch-cpu-wheels.sha256 $(TORCH_INDEX)
+
+lock: install $(TORCH_INDEX)/torch/index.html
 	rm -f $(VENV)/requirements.lock.new
 	$(LOCK) --output-file $(VENV)/requirements.lock.new
 	mv $(VENV)/requirements.lock.new requirements.lock
 
 # The lock matches its inputs: resolving them again gives the same file.
-lock-check: install
+lock-check: install $(TORCH_INDEX)/torch/index.html
 	@rm -f $(VENV)/requirements.lock.check
 	@$(LOCK) --output-file $(VENV)/requirements.lock.check
 	@diff -u requirements.lock $(VENV)/requirements.lock.check \
@@ -90,25 +111,27 @@ site: install
 	rm -rf site && mv site.partial site
 
 # The Python code, and the GitHub workflows: actionlint (syntax, expressions, the
-# shell of each `run:` with shellcheck) and zizmor (security; offline: no GitHub
-# API, its configuration in .github/zizmor.yml).
+# shell of each `run:` with shellcheck; given the files by name, as it finds
+# them only in a git repository, not in a source archive) and zizmor (security;
+# offline: no GitHub API, its configuration in .github/zizmor.yml).
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck $(WORKFLOWS)
 	$(BIN)/zizmor --offline --no-progress .github
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint $(CHROMIUM)
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+test: lint browser
+	$(BIN)/python -m pytest
 
 # Figures, not pass/fail: build times against the import floor, the make test
 # time, reproducibility across two clones, and Lighthouse on every page.
-bench: site $(CHROMIUM) tools/bench/node_modules/.package-lock.json
-	$(BIN)/python tools/bench/bench.py
+bench: site browser tools/bench/node_modules/.package-lock.json
+	CHROMIUM="$$($(BROWSER))" $(BIN)/python tools/bench/bench.py
 
 tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json
 	cd tools/bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+import chromium
 from snippet import (
     CONFIG,
     ROOT,
@@ -196,7 +197,6 @@ def regimes():
 
 # --- a real browser against the built site ------------------------------------
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -247,15 +247,20 @@ def site_url(site_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, driven by Playwright. Never skipped: a missing browser
-    is a failure (`make test` installs it)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium")
+    """Chromium driven by Playwright: CHROMIUM's program when set, else
+    Playwright's own Chromium, else Debian's (tests/chromium.py). Never skipped:
+    no browser is a failure that says what to run."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        try:
+            program = chromium.choose(
+                os.environ.get("CHROMIUM"), chromium.playwright_chromium(playwright)
+            )
+        except chromium.NoBrowser as error:
+            pytest.fail(str(error), pytrace=False)
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            executable_path=program, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()

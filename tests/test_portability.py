@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import re
+import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -255,8 +256,11 @@ def pins() -> list[Pin]:
     ]
 
 
-def environment(python: str, sys_platform: str) -> dict[str, str]:
-    system, machine = PLATFORMS[sys_platform]
+def environment(
+    python: str, sys_platform: str, machine: str | None = None
+) -> dict[str, str]:
+    system, default_machine = PLATFORMS[sys_platform]
+    machine = machine or default_machine
     return {
         "python_version": ".".join(python.split(".")[:2]),
         "python_full_version": python,
@@ -316,6 +320,13 @@ def test_the_cpu_index_is_scoped_to_torch():
     )
     install = re.search(r"pip install (.*?)-r requirements\.lock", MAKEFILE, re.S)[1]
     assert "--require-hashes" in install and "--find-links $(TORCH_WHEELS)" in install
+    # `make lock` gives uv one more index: the one lock/torch_index.py writes,
+    # which lists torch alone.
+    lock = re.search(r"^LOCK = (.*?)\n\n", MAKEFILE, re.M | re.S)[1]
+    assert re.findall(r"--(?:extra-)?index(?:-url)?\b \S+", lock) == [
+        "--index $(TORCH_INDEX)"
+    ]
+    assert "lock/torch_index.py lock/torch-cpu-wheels.sha256 $(TORCH_INDEX)" in MAKEFILE
 
 
 @pytest.mark.parametrize("python", PYTHONS)
@@ -382,3 +393,143 @@ def test_supported_pythons_are_the_same_everywhere():
         d for d in PYPROJECT["project"]["dependencies"] if d.startswith("numpy")
     )
     assert Requirement(numpy).specifier == Requirement("numpy>=2.0").specifier
+
+
+# --- torch's digests: the lock holds the published ones ----------------------------
+
+TORCH_TABLE = ROOT / "lock" / "torch-cpu-wheels.sha256"
+LINUX_MACHINES = ["x86_64", "aarch64"]
+
+
+def torch_table() -> dict[str, str]:
+    """{wheel file name: digest} of lock/torch-cpu-wheels.sha256."""
+    lines = TORCH_TABLE.read_text(encoding="utf-8").splitlines()
+    table = dict(reversed(line.split("  ")) for line in lines)
+    assert len(table) == len(lines) > 8
+    assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for digest in table.values())
+    return table
+
+
+def torch_pin(env: dict[str, str]) -> Pin:
+    [pin] = [p for p in pins() if p.name == "torch" and p.applies(env)]
+    return pin
+
+
+def published_digest(python: str, platform_tag: str, local: str = "") -> str:
+    """The table's digest of torch's wheel for CPython `python` on a platform."""
+    tag = "cp" + "".join(python.split(".")[:2])
+    pattern = re.compile(
+        rf"torch-([\d.]+){re.escape(local)}-{tag}-{tag}-{platform_tag}\.whl"
+    )
+    [digest] = [d for name, d in torch_table().items() if pattern.fullmatch(name)]
+    return digest
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("machine", LINUX_MACHINES)
+def test_the_lock_holds_torchs_published_digests_on_linux(python: str, machine: str):
+    """On Linux, exactly the digests of the eight +cpu wheels (3.11 to 3.14,
+    x86-64 and aarch64): pip finds this Python's wheel among them."""
+    pin = torch_pin(environment(python, "linux", machine))
+    expected = {
+        published_digest(v, rf"manylinux_\d+_\d+_{m}", "+cpu")
+        for v in PYTHONS
+        for m in LINUX_MACHINES
+    }
+    assert len(expected) == 8
+    assert {h.removeprefix("sha256:") for h in pin.hashes} == expected
+    wanted = published_digest(python, rf"manylinux_\d+_\d+_{machine}", "+cpu")
+    assert f"sha256:{wanted}" in pin.hashes
+    assert pin.version == "2.13.0+cpu"
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_lock_holds_torchs_published_digests_on_macos(python: str):
+    """PyPI's torch on macOS (arm64): the table's digest is one of the lock's."""
+    pin = torch_pin(environment(python, "darwin"))
+    wanted = published_digest(python, r"macosx_\d+_\d+_arm64")
+    assert f"sha256:{wanted}" in pin.hashes and pin.version == "2.13.0"
+
+
+def test_the_torch_table_is_of_the_locked_release():
+    versions = {name.split("-")[1] for name in torch_table()}
+    assert versions == {"2.13.0", "2.13.0+cpu"}
+    assert 'torch==2.13.0+cpu ; sys_platform == "linux"' in REQUIREMENTS_IN
+
+
+def test_the_lock_configurations_torch_metadata_is_the_installed_torchs():
+    """lock/uv.toml gives uv torch's dependencies in place of a wheel's: they
+    are the ones the installed wheel declares."""
+    config = tomllib.loads((ROOT / "lock" / "uv.toml").read_text(encoding="utf-8"))
+    [entry] = config["dependency-metadata"]
+    assert entry["name"] == "torch" and entry["version"] == "2.13.0+cpu"
+    installed = importlib.metadata.metadata("torch")
+    if installed["Version"] != entry["version"]:  # PyPI's build (macOS, Windows)
+        assert sys.platform != "linux"
+        assert Version(installed["Version"]).public == Version(entry["version"]).public
+    assert entry["requires-python"] == installed["Requires-Python"]
+    assert [Requirement(r) for r in entry["requires-dist"]] == [
+        Requirement(r) for r in installed.get_all("Requires-Dist")
+    ]
+    assert entry["provides-extra"] == installed.get_all("Provides-Extra")
+
+
+def run_torch_index(table: Path, output: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "lock" / "torch_index.py"), str(table), output],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_lock_index_lists_the_eight_linux_wheels_at_pytorchs_addresses(
+    tmp_path: Path,
+):
+    process = run_torch_index(TORCH_TABLE, tmp_path)
+    assert process.returncode == 0, process.stderr
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")] == [
+        "torch",
+        "torch/index.html",
+    ]
+    page = (tmp_path / "torch" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"#]+)#sha256=([0-9a-f]{64})">([^<]+)</a>', page)
+    table = torch_table()
+    assert len(links) == 8
+    for url, digest, name in links:
+        assert url == "https://download.pytorch.org/whl/cpu/" + name.replace("+", "%2B")
+        assert table[name] == digest
+    assert {name for _, _, name in links} == {
+        name
+        for name in table
+        if re.fullmatch(
+            r"torch-[\d.]+\+cpu-cp31([1-4])-cp31\1-manylinux_2_28_(x86_64|aarch64)\.whl",
+            name,
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda text: text.replace("  torch", " torch", 1),
+            ":1: not '<sha256>  <wheel>'",
+        ),
+        (
+            lambda text: "\n".join(
+                line
+                for line in text.splitlines()
+                if "cp313-cp313-manylinux" not in line
+            ),
+            "no +cpu Linux wheel for cp313 x86_64, cp313 aarch64",
+        ),
+    ],
+)
+def test_the_lock_index_refuses_a_bad_table(tmp_path: Path, edit, message: str):
+    table = tmp_path / "digests.sha256"
+    table.write_text(edit(TORCH_TABLE.read_text(encoding="utf-8")), encoding="utf-8")
+    process = run_torch_index(table, tmp_path / "index")
+    assert process.returncode == 1
+    assert process.stderr.startswith(f"error: {table}") and message in process.stderr
+    assert not (tmp_path / "index").exists()

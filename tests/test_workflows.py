@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -124,22 +125,43 @@ def test_what_each_job_runs(ci: dict):
         assert "PIP_EXTRA_INDEX_URL" not in job.get("env", {})  # `make` installs
 
 
-def test_the_tests_run_on_the_oldest_and_newest_python_and_the_site_on_one(ci):
-    pythons = ci["jobs"]["test"]["strategy"]["matrix"]["python"]
+def supported_pythons() -> tuple[str, str]:
+    """The oldest and the newest supported Python, as pyproject.toml and the
+    README say them: requires-python's minimum, the README's last."""
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     oldest = re.search(r'^requires-python = ">=\s*(3\.\d+)[.\d]*"', pyproject, re.M)
     assert oldest, "requires-python is not of the form >=3.N"
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(
+        r"\*\*Supported Pythons\.\*\* CPython ([\d.]+) to (3\.\d+) ", readme
+    )
+    assert said and said.group(1).startswith(oldest.group(1) + ".")
+    return oldest.group(1), said.group(2)
 
-    def key(version: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in version.split("."))
 
-    assert pythons == sorted(pythons, key=key) and len(set(pythons)) == len(pythons)
-    assert pythons[0] == oldest.group(1)
-    assert ci["jobs"]["test"]["strategy"]["fail-fast"] is False
+def test_the_tests_run_on_linux_oldest_and_newest_python_and_on_macos_arm64(ci):
+    test = ci["jobs"]["test"]
+    oldest, newest = supported_pythons()
+    assert test["runs-on"] == "${{ matrix.os }}"
+    assert "${{ matrix.os }}" in test["name"] and "${{ matrix.python }}" in test["name"]
+    assert test["strategy"]["fail-fast"] is False
+    assert set(test["strategy"]["matrix"]) == {"include"}  # every job listed
+    jobs = [(j["os"], j["python"]) for j in test["strategy"]["matrix"]["include"]]
+    assert jobs == [
+        ("ubuntu-latest", oldest),
+        ("ubuntu-latest", newest),
+        ("macos-15", newest),  # macOS 15 on arm64 (macos-15-intel is x86-64)
+    ]
+    # The browser: the runner's Google Chrome on Linux; on macOS, CHROMIUM empty
+    # (as if unset), so `make test` installs Playwright's Chromium.
+    assert test["env"]["CHROMIUM"] == "${{ matrix.chromium }}"
+    chromium = {j["os"]: j["chromium"] for j in test["strategy"]["matrix"]["include"]}
+    assert chromium == {"ubuntu-latest": "/usr/bin/google-chrome", "macos-15": ""}
     setup = next(
         s for s in ci["jobs"]["build"]["steps"] if "setup-python" in s.get("uses", "")
     )
-    assert setup["with"]["python-version"] == pythons[-1]  # published: tested
+    assert setup["with"]["python-version"] == newest  # published: tested
+    assert ci["jobs"]["build"]["runs-on"] == "ubuntu-latest"
 
 
 def test_concurrency_cancels_superseded_pull_request_runs_only(ci: dict):
@@ -199,12 +221,17 @@ def test_dependabot_updates_actions_python_and_every_npm_folder():
     assert set(updates) == {"github-actions", "pip", "npm"}
     assert updates["github-actions"]["directory"] == "/"
     assert updates["pip"]["directory"] == "/"
+    # Paths from the repository's root: where the clone lives (a folder whose
+    # name starts with a dot, say) changes nothing.
     locks = [
-        lock.parent.relative_to(ROOT).as_posix()
+        lock.relative_to(ROOT).parent
         for lock in ROOT.glob("**/package-lock.json")
-        if not any(p == "node_modules" or p.startswith(".") for p in lock.parts)
+        if not any(
+            p == "node_modules" or p.startswith(".")
+            for p in lock.relative_to(ROOT).parts
+        )
     ]
-    folders = {"/" if lock == "." else f"/{lock}" for lock in locks}
+    folders = {"/" if lock == Path(".") else f"/{lock.as_posix()}" for lock in locks}
     assert folders == {"/", "/tools/bench"}
     assert set(updates["npm"]["directories"]) == folders
     for update in updates.values():
@@ -252,14 +279,21 @@ def test_the_workflow_publishes_to_the_branch_the_colab_links_name(ci, site_dir)
 # --- the linters: clean on ours, failing on a bad workflow ---------------------------
 
 
-def lint_commands() -> list[list[str]]:
-    """The workflow linters of `make lint`, as the Makefile runs them."""
-    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", Makefile(), re.M).group(1)
+def lint_commands(root: Path = ROOT) -> list[list[str]]:
+    """The workflow linters of `make lint`, as the Makefile runs them in root."""
+    makefile = Makefile()
+    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    pattern = re.search(r"^WORKFLOWS := \$\(wildcard (\S+)\)$", makefile, re.M)[1]
+    workflows = " ".join(
+        shlex.quote(p.relative_to(root).as_posix()) for p in sorted(root.glob(pattern))
+    )
+    assert workflows, f"no {pattern} in {root}"
     commands = []
     for line in recipe.splitlines():
-        line = line.strip().replace("$(BIN)", str(BIN))
+        line = line.strip().replace("$(BIN)", shlex.quote(str(BIN)))  # a space
+        line = line.replace("$(WORKFLOWS)", workflows)
         if "actionlint" in line or "zizmor" in line:
-            commands.append(line.split())
+            commands.append(shlex.split(line))
     assert [Path(c[0]).name for c in commands] == ["actionlint", "zizmor"]
     assert "--offline" in commands[1]  # never the GitHub API
     return commands
@@ -295,8 +329,11 @@ def test_the_linters_fail_on_a_bad_workflow(tool: str, tmp_path: Path):
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(ROOT / ".github" / "zizmor.yml", tmp_path / ".github")
     (tmp_path / ".github" / "workflows" / "bad.yml").write_text(BAD_WORKFLOW)
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # a project
-    command = next(c for c in lint_commands() if Path(c[0]).name == tool)
+    # No `git init`: the linters read the files they are given, as in a source
+    # archive.
+    command = next(c for c in lint_commands(tmp_path) if Path(c[0]).name == tool)
+    if tool == "actionlint":
+        assert command[-1] == ".github/workflows/bad.yml"
     process = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     report = process.stdout + process.stderr
     assert process.returncode != 0, report
