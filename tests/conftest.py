@@ -245,25 +245,27 @@ def site_url(site_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium driven by Playwright: CHROMIUM's program when set, else
-    Playwright's own Chromium, else Debian's (tests/chromium.py). Never skipped:
-    no browser is a failure that says what to run."""
-    from playwright.sync_api import sync_playwright
+# pytest-playwright provides the browser (`browser`, per session) and a fresh
+# context for each test (`context`); these fixtures say which Chromium it
+# launches and how, and what a test's page watches.
 
-    with sync_playwright() as playwright:
-        try:
-            program = chromium.choose(
-                os.environ.get("CHROMIUM"), chromium.playwright_chromium(playwright)
-            )
-        except chromium.NoBrowser as error:
-            pytest.fail(str(error), pytrace=False)
-        browser = playwright.chromium.launch(
-            executable_path=program, args=CHROMIUM_ARGS
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, playwright) -> dict:
+    """Chromium: CHROMIUM's program when set, else Playwright's own Chromium,
+    else Debian's (tests/chromium.py). Never skipped: no browser is a failure
+    that says what to run."""
+    try:
+        program = chromium.choose(
+            os.environ.get("CHROMIUM"), chromium.playwright_chromium(playwright)
         )
-        yield browser
-        browser.close()
+    except chromium.NoBrowser as error:
+        pytest.fail(str(error), pytrace=False)
+    return {
+        **browser_type_launch_args,
+        "executable_path": program,
+        "args": CHROMIUM_ARGS,
+    }
 
 
 class PageWatch:
@@ -296,12 +298,10 @@ def _watched_page(context):
 
 
 @pytest.fixture
-def page(browser, site_url: str):
-    """A fresh page (in a context of its own) that blocks (and records) every
-    non-loopback request."""
-    context = browser.new_context()
-    yield _watched_page(context)
-    context.close()
+def page(context, site_url: str):
+    """pytest-playwright's page, in a context of its own, that blocks (and
+    records) every non-loopback request and records console errors."""
+    return _watched_page(context)
 
 
 @pytest.fixture(scope="module")
