@@ -12,6 +12,7 @@ build touches are pinned here.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -33,7 +34,7 @@ from snippet import (
     write_config,
 )
 from tools import chapter as chapter_model
-from tools import execution, page_cache, runner
+from tools import execution, page_cache
 from tools.cache import Cache
 
 
@@ -174,19 +175,19 @@ def test_a_session_is_refused_naming_the_page_and_line(tmp_path: Path):
 
 
 def test_the_server_imports_only_what_the_blocks_to_run_need():
-    jobs = [
-        runner.Job("a.md", 1, "a", "", "import numpy as np\nfrom torch import nn\n"),
-        runner.Job("a.md", 2, "b", "", "print(1)\nimport matplotlib.pyplot\n"),
-        runner.Job("a.md", 3, "c", "", "this is not Python"),
+    codes = [
+        "import numpy as np\nfrom torch import nn\n",
+        "print(1)\nimport matplotlib.pyplot\n",
+        "this is not Python",
     ]
     preload = ["numpy", "torch", "torch._dynamo", "matplotlib", "scipy"]
-    assert execution.libraries(jobs, preload) == (
+    assert execution.libraries(codes, preload) == (
         "numpy",
         "torch",
         "torch._dynamo",
         "matplotlib",
     )
-    assert execution.libraries(jobs[1:2], preload) == ("matplotlib",)
+    assert execution.libraries(codes[1:2], preload) == ("matplotlib",)
     assert execution.libraries([], preload) == ()
 
 
@@ -197,13 +198,10 @@ def test_the_real_sites_preload_names_what_its_blocks_import():
     (options,) = [
         p["chapters"] for p in plugins if isinstance(p, dict) and "chapters" in p
     ]
-    chapters = chapter_model.project_chapters(ROOT)
-    jobs = [
-        runner.Job(c.path, b.line, b.id, b.snippet, b.code)
-        for c in chapters
-        for b in c.blocks
-    ]
-    assert execution.libraries(jobs, options["preload"]) == tuple(options["preload"])
+    codes = [b.code for c in chapter_model.project_chapters(ROOT) for b in c.blocks]
+    assert execution.libraries(codes, options["preload"]) == tuple(options["preload"])
+    for module in options["preload"]:
+        importlib.import_module(module)
 
 
 # --- render: from the stored results ----------------------------------------------

@@ -151,14 +151,15 @@ class Results:
         return path
 
 
-def libraries(jobs: Iterable[runner.Job], preload: list[str]) -> tuple[str, ...]:
-    """The modules of `preload` whose package some job's code imports: the
-    fork server imports them once (a build of blocks that import nothing heavy
-    starts no heavy server)."""
+def libraries(codes: Iterable[str], preload: list[str]) -> tuple[str, ...]:
+    """The modules of `preload` whose package some of the code imports (the
+    blocks to run, and the files they declare they run): the fork server
+    imports them once (a build of blocks that import nothing heavy starts no
+    heavy server)."""
     roots: set[str] = set()
-    for job in jobs:
+    for code in codes:
         try:
-            tree = ast.parse(job.code)
+            tree = ast.parse(code)
         except SyntaxError:
             continue  # it will fail where it runs, with its message
         for node in ast.walk(tree):
@@ -182,6 +183,7 @@ def execute(
     """Every block's result: from the cache, or run (and stored in the cache)."""
     results = Results()
     todo: list[tuple[Record, runner.Job]] = []
+    codes: list[str] = []  # what runs: the blocks' code, the files they declare
     for chapter in chapters:
         for block in chapter.blocks:
             key = block_key(cache, block.code, model_options(block), project)
@@ -197,6 +199,8 @@ def execute(
                 chapter.path, block.line, block.id, block.snippet, block.code
             )
             todo.append((record, job))
+            codes.append(block.code)
+            codes += [(project / p).read_text(encoding="utf-8") for p in block.runs]
     if not todo:
         return results
     if forked is None:
@@ -205,7 +209,8 @@ def execute(
     count = max(1, min(count, len(todo))) if forked else 1
     jobs = [job for _, job in todo]
     if forked:
-        outcomes = _run_forked(jobs, project, count, preload, timeout, results)
+        modules = libraries(codes, preload)
+        outcomes = _run_forked(jobs, project, count, modules, timeout, results)
     else:
         start = time.perf_counter()
         outcomes = _run_here(jobs, project)
@@ -240,13 +245,13 @@ def _run_forked(
     jobs: list[runner.Job],
     project: Path,
     workers: int,
-    preload: list[str],
+    preload: tuple[str, ...],
     timeout: int,
     results: Results,
 ) -> list[runner.Outcome]:
-    """Each job in a fork of one server, `workers` at a time (the times of the
-    server's start and of the jobs go to `results`)."""
-    modules = (*libraries(jobs, preload), RUNNER)
+    """Each job in a fork of one server that imported `preload`, `workers` at a
+    time (the times of the server's start and of the jobs go to `results`)."""
+    modules = (*preload, RUNNER)
     env = {**os.environ, "MPLBACKEND": "Agg"}  # matplotlib: no window
     server = ForkServer(modules, env=env)
     with tempfile.TemporaryDirectory(prefix="blocks-") as folder:
