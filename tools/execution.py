@@ -25,7 +25,7 @@ import shlex
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -179,8 +179,11 @@ def execute(
     preload: list[str],
     timeout: int,
     forked: bool | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Results:
-    """Every block's result: from the cache, or run (and stored in the cache)."""
+    """Every block's result: from the cache, or run (and stored in the cache).
+    `meanwhile`: work of the build's own to do while the fork server imports
+    the libraries (one core's work, when the others wait), if blocks run."""
     results = Results()
     todo: list[tuple[Record, runner.Job]] = []
     codes: list[str] = []  # what runs: the blocks' code, the files they declare
@@ -210,7 +213,9 @@ def execute(
     jobs = [job for _, job in todo]
     if forked:
         modules = libraries(codes, preload)
-        outcomes = _run_forked(jobs, project, count, modules, timeout, results)
+        outcomes = _run_forked(
+            jobs, project, count, modules, timeout, results, meanwhile
+        )
     else:
         start = time.perf_counter()
         outcomes = _run_here(jobs, project)
@@ -248,9 +253,11 @@ def _run_forked(
     preload: tuple[str, ...],
     timeout: int,
     results: Results,
+    meanwhile: Callable[[], object] | None,
 ) -> list[runner.Outcome]:
     """Each job in a fork of one server that imported `preload`, `workers` at a
-    time (the times of the server's start and of the jobs go to `results`)."""
+    time (the times of the server's start and of the jobs go to `results`);
+    `meanwhile` runs here while the server imports."""
     modules = (*preload, RUNNER)
     env = {**os.environ, "MPLBACKEND": "Agg"}  # matplotlib: no window
     server = ForkServer(modules, env=env)
@@ -282,6 +289,9 @@ def _run_forked(
 
         try:
             start = time.perf_counter()
+            server.start()
+            if meanwhile is not None:
+                meanwhile()
             server.wait_ready()
             ready = time.perf_counter()
             with ThreadPoolExecutor(max_workers=workers) as pool:

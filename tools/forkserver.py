@@ -88,23 +88,30 @@ class ForkServer:
         self._dir = tempfile.TemporaryDirectory(prefix="fork-server-")
         self.address = os.path.join(self._dir.name, "socket")
         self.process: subprocess.Popen | None = None  # started when first used
+        self._ready = False
         self._starting = threading.Lock()
 
-    def wait_ready(self) -> None:
+    def start(self) -> None:
+        """Start the server's process (its imports take seconds): returns at
+        once. `wait_ready` (and every request) waits until it listens."""
         with self._starting:  # threads of one test process may ask at once
-            self._start()
+            if self.process is None:
+                self.process = subprocess.Popen(
+                    [sys.executable, SCRIPT, "serve", self.address, *self.modules],
+                    stdin=subprocess.PIPE,  # the server stops when this closes
+                    stdout=subprocess.PIPE,  # it prints "ready" when it listens
+                    env=self.env,
+                )
+                self._ready = False
 
-    def _start(self) -> None:
-        if self.process is None:
-            self.process = subprocess.Popen(
-                [sys.executable, SCRIPT, "serve", self.address, *self.modules],
-                stdin=subprocess.PIPE,  # the server stops when this closes
-                stdout=subprocess.PIPE,  # it prints "ready" when it listens
-                env=self.env,
-            )
-            line = self.process.stdout.readline()
-            if line != b"ready\n":
-                raise RuntimeError(f"the fork server did not start: {line!r}")
+    def wait_ready(self) -> None:
+        self.start()
+        with self._starting:
+            if not self._ready:
+                line = self.process.stdout.readline()
+                if line != b"ready\n":
+                    raise RuntimeError(f"the fork server did not start: {line!r}")
+                self._ready = True
 
     def run(
         self,

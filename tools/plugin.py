@@ -79,6 +79,16 @@ class ChaptersConfig(base.Config):
     digits_link = options.Type(str, default="")
 
 
+def _warm_up() -> None:
+    """What rendering will import, imported while the blocks' fork server
+    imports its libraries (when blocks run): the notebooks' nbformat and its
+    schema validator, Pygments' Python lexer."""
+    import nbformat
+    import pygments.lexers.python  # noqa: F401
+
+    nbformat.validate(nbformat.v4.new_notebook())
+
+
 class ChaptersPlugin(BasePlugin[ChaptersConfig]):
     """Read, execute, render: see the module's docstring."""
 
@@ -128,6 +138,7 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
             workers=self.config.workers,
             preload=self.config.preload,
             timeout=self.config.timeout,
+            meanwhile=_warm_up,
         )
         log.info(f"Executed code blocks: {self.results.summary()}")
         if self.results.errors:
