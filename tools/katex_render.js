@@ -1,14 +1,12 @@
 // Render TeX to MathML with KaTeX at build time (the browsers render MathML).
-// stdin: JSON list of {"tex": "...", "display": true|false}
-// stdout: JSON list of {"html": "..."} or {"error": "..."}, in the same order.
+// tools/katex.py evaluates this file in a V8 context (mini-racer), after
+// KaTeX's own dist/katex.js, which defines the global `katex`.
+// renderAll(formulas): formulas is a list of {"tex": "...", "display": true|false};
+// it returns a list of {"html": "..."} or {"error": "..."}, in the same order.
 "use strict";
-const katex = require("katex");
 
-let input = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (chunk) => (input += chunk));
-process.stdin.on("end", () => {
-  const results = JSON.parse(input).map(({ tex, display }) => {
+function renderAll(formulas) {
+  return formulas.map(({ tex, display }) => {
     try {
       const html = katex.renderToString(tex, {
         displayMode: display,
@@ -21,5 +19,4 @@ process.stdin.on("end", () => {
       return { error: String(error.message || error) };
     }
   });
-  process.stdout.write(JSON.stringify(results));
-});
+}
