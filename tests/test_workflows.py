@@ -189,8 +189,10 @@ def test_node_comes_from_the_lock_and_the_readme_says_what_npm_needs(ci):
     while len(needed) > 2 and needed[-1] == 0:  # 22.12.0 is written 22.12
         needed.pop()
     needed = ".".join(map(str, needed))
+    for said in ("README.md", "docs/index.md"):  # what readers are told they need
+        text = " ".join((ROOT / said).read_text(encoding="utf-8").split())
+        assert "need Python 3.11.5 or newer and `make`" in text, said
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "You need Python 3.11.5 or newer and `make`." in readme
     assert f"Node.js {node[0]} LTS" in readme
     assert f"need Node.js {needed} or newer" in readme
 
