@@ -20,3 +20,17 @@ function renderAll(formulas) {
     }
   });
 }
+
+// Run by Node.js (`node tools/katex_render.js`, to compare the two: see
+// tests/test_katex.py), it loads KaTeX with `require`, reads the formulas as
+// JSON on stdin and writes the results as JSON on stdout. Not in V8 alone,
+// which has no `module`.
+if (typeof module !== "undefined" && require.main === module) {
+  globalThis.katex = require("katex");
+  let input = "";
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (chunk) => (input += chunk));
+  process.stdin.on("end", () => {
+    process.stdout.write(JSON.stringify(renderAll(JSON.parse(input))));
+  });
+}

