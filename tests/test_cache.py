@@ -35,8 +35,8 @@ PAGE = """\
 
 {prose}
 
-```python exec="on" source="above" result="text" id="uses-torch"
---8<-- "snippets/uses_torch.py"
+```python exec="on" source="above" result="text" id="uses-numpy"
+--8<-- "snippets/uses_numpy.py"
 ```
 
 ```python exec="on" source="above" result="text" id="plain"
@@ -44,7 +44,7 @@ PAGE = """\
 ```
 """
 SNIPPETS = {
-    "snippets/uses_torch.py": "import torch\n\nprint(torch.ones(3).sum().item())\n",
+    "snippets/uses_numpy.py": "import numpy as np\n\nprint(np.ones(3).sum())\n",
     "snippets/plain.py": "print(6 * 7)\n",
 }
 

@@ -141,6 +141,8 @@ def docs_formulas() -> list[dict]:
             continue
         names.append(name)
         settings[name] = options or {}
+    # The fences as plain code: markdown-exec's formatter would run every block.
+    settings["pymdownx.superfences"].pop("custom_fences", None)
     settings["pymdownx.snippets"]["base_path"] = [str(ROOT)]
     formulas = []
     for path in sorted((ROOT / "docs").glob("**/*.md")):

@@ -79,19 +79,21 @@ def test_snippet_runs_alone_and_prints_what_its_page_shows(
 ):
     # From an unrelated directory, as a reader would after copying the file,
     # except for programs that declare (runs=) other files of the repository.
-    cwd = ROOT if path in FROM_ROOT else tmp_path
-    process = programs.run(ROOT / path, cwd)
-    assert process.returncode == 0, f"{path} failed:\n{process.stderr}"
-    printed = process.stdout.strip()
     page = shown_as("html").get(path)
-    if page is not None:  # a figure: drawn as the build draws it, alone
-        assert printed == "", f"{path} prints text besides its figure"
+    if page is not None:
+        # A figure: run alone as the build runs a block (a process of its own),
+        # it draws what the page shows. (Its plot runs as a program, as a
+        # reader runs what the page shows, in test_figures.py.)
         alone = programs.as_block(path.removeprefix("snippets/"))
         assert alone.returncode == 0, f"{path} failed:\n{alone.stderr}"
         assert shows_figure(site_dir, page, alone.stdout), (
             f"docs/{page} does not show the figure {path} draws"
         )
         return
+    cwd = ROOT if path in FROM_ROOT else tmp_path
+    process = programs.run(ROOT / path, cwd)
+    assert process.returncode == 0, f"{path} failed:\n{process.stderr}"
+    printed = process.stdout.strip()
     assert printed, f"{path} printed nothing"
     page = shown_as("text").get(path)
     if page is not None:
