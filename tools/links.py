@@ -1,16 +1,27 @@
-"""Every link and anchor of the built pages checked, each page's parse cached.
+"""Every link and anchor of the built site checked, by mkdocs-htmlproofer-
+plugin's own checks, as the build ends.
 
-mkdocs-htmlproofer-plugin reads every built page with BeautifulSoup twice (the
-anchors it provides, then the links it holds): most of a build that runs no
-block. `Proofer` is that plugin with those two readings of a page kept in the
-build's cache (tools/execution.py's Cache), keyed by the page's HTML: a page
-that did not change is not parsed again. Every link of every page is still
-checked on every build, by the plugin's own `check_url`, against the anchors
-of every page, so a link whose target lost its anchor fails even when the
-page holding the link is unchanged.
+The plugin reads every built page with BeautifulSoup twice (the anchors it
+provides, then the links it holds): most of a build that runs no block. Here
+(`LinkCheck`):
 
-mkdocs.yml configures the plugin with `enabled: false` (so that MkDocs does
-not run it a second time); tools/hooks.py runs a Proofer with its options.
+* each built page is kept as it is written (`add`, at on_post_page), and the
+  checks run when every page is built (`check`, at on_post_build): the
+  plugin's own `on_post_page` for every page, then its `on_post_build`, so no
+  link waits for a page not yet built;
+* a page's two readings are kept in the build's cache (tools/cache.py), keyed
+  by its HTML: a page that did not change is not parsed again (the plugin's
+  `on_post_page`, re-implemented with its readings cached: `_proofer`);
+* a site whose every page and every file is as it was at its last successful
+  check is not checked again, nor is the plugin imported (with BeautifulSoup
+  and requests): nothing a link depends on has changed. Otherwise every link
+  of every page is checked, against the anchors of every page, so a link
+  whose target lost its anchor fails even when the page holding it did not
+  change.
+
+The plugin's options are the chapters plugin's `links` option (mkdocs.yml);
+the plugin itself is not listed in mkdocs.yml's plugins, so that MkDocs
+neither runs it a second time nor imports it on every build.
 """
 
 from __future__ import annotations
@@ -19,10 +30,9 @@ import fnmatch
 from html.parser import HTMLParser
 from typing import Any
 
-from bs4 import BeautifulSoup, SoupStrainer
-from htmlproofer.plugin import HtmlProoferPlugin, log_warning
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from .cache import Cache
@@ -69,65 +79,94 @@ def anchors_of(html: str) -> frozenset[str]:
     return frozenset(parser.found)
 
 
-class Proofer(HtmlProoferPlugin):
-    """The plugin's checks, with each page's anchors and links from the cache."""
+def _proofer(options: dict[str, Any], cache: Cache) -> Any:
+    """mkdocs-htmlproofer-plugin with `options`, its `on_post_page` reading
+    each page's anchors and links from the cache. The one re-implementation of
+    the plugin's internals (tests/test_execution.py pins its source)."""
+    from bs4 import BeautifulSoup, SoupStrainer
+    from htmlproofer.plugin import HtmlProoferPlugin, log_warning
+
+    class Proofer(HtmlProoferPlugin):
+        parsed = reused = 0
+
+        def _read(self, output: str, content: str) -> tuple[frozenset[str], list[str]]:
+            """The anchors the page provides and the URLs it links to."""
+            key = cache.key("links", output, content)
+            hit = cache.get(key)
+            if hit is not None:
+                self.reused += 1
+                return frozenset(hit["anchors"]), hit["urls"]
+            self.parsed += 1
+            anchors = anchors_of(output)
+            soup = BeautifulSoup(
+                content, "html.parser", parse_only=SoupStrainer(LINKED)
+            )
+            urls = {str(a["href"]) for a in soup.find_all("a", href=True)}
+            urls |= {str(img["src"]) for img in soup.find_all("img", src=True)}
+            cache.put(key, {"anchors": sorted(anchors), "urls": sorted(urls)})
+            return anchors, sorted(urls)
+
+        def _ignored(self, url: str, src_path: str) -> bool:
+            patterns = self.config["ignore_urls"]
+            ignored = any(fnmatch.fnmatch(url, p) for p in patterns) or any(
+                fnmatch.fnmatch(src_path, p) for p in self.config["ignore_pages"]
+            )
+            if ignored and self.config["warn_on_ignored_urls"]:
+                log_warning(f"ignoring URL {url} from {src_path}")
+            return ignored
+
+        def on_post_page(self, output_content: str, page: Page, config: Any) -> None:
+            content = _content(self.config, output_content, page)
+            anchors, urls = self._read(output_content, content)
+            self.rendered_pages[page.file.src_uri] = anchors
+            files = self.file_index()
+            ids = set(anchors) | {""}  # an empty fragment is no anchor, and fine
+            for url in urls:
+                if not self._ignored(url, page.file.src_path):
+                    self.check_url(url, page.file.src_path, ids, files)
+
+    proofer = Proofer()
+    errors, _ = proofer.load_config({**options, "enabled": True})
+    if errors:
+        raise PluginError(f"the chapters plugin's links option ({NAME}'s): {errors}")
+    return proofer
+
+
+def _content(options: dict[str, Any], output: str, page: Page) -> str:
+    """What the plugin reads a page's links from: its whole output, or its
+    content alone (the plugin's validate_rendered_template)."""
+    return output if options.get("validate_rendered_template") else str(page.content)
+
+
+class LinkCheck:
+    """One build's pages, their links checked as the build ends."""
 
     def __init__(self, options: dict[str, Any], cache: Cache) -> None:
-        super().__init__()
-        errors, _ = self.load_config({**options, "enabled": True})
-        if errors:
-            raise PluginError(f"{NAME}: {errors}")
-        self.cache = cache
+        self.options, self.cache = options, cache
+        self.built: list[tuple[str, Page]] = []
         self.parsed = self.reused = 0
 
-    @classmethod
-    def for_config(cls, config: MkDocsConfig, cache: Cache) -> Proofer | None:
-        """A Proofer with the options mkdocs.yml gives the plugin, if it names it."""
-        plugin = config.plugins.get(NAME)
-        if plugin is None:
-            return None
-        if plugin.config["enabled"]:
-            raise PluginError(
-                f"mkdocs.yml: give {NAME} `enabled: false`: tools/hooks.py runs "
-                "its checks (tools/links.py), which MkDocs would run a second time"
-            )
-        return cls(dict(plugin.config), cache)
+    def add(self, output: str, page: Page) -> None:
+        self.built.append((output, page))
 
-    def _read(self, output: str, content: str) -> tuple[frozenset[str], list[str]]:
-        """The anchors the page provides and the URLs it links to."""
-        key = self.cache.key("links", output, content)
-        hit = self.cache.get(key)
-        if hit is not None:
-            self.reused += 1
-            return frozenset(hit["anchors"]), hit["urls"]
-        self.parsed += 1
-        anchors = anchors_of(output)
-        strainer = SoupStrainer(LINKED)
-        soup = BeautifulSoup(content, "html.parser", parse_only=strainer)
-        urls = {str(a["href"]) for a in soup.find_all("a", href=True)}
-        urls |= {str(img["src"]) for img in soup.find_all("img", src=True)}
-        self.cache.put(key, {"anchors": sorted(anchors), "urls": sorted(urls)})
-        return anchors, sorted(urls)
+    def check(self, files: Files, config: MkDocsConfig) -> None:
+        """Every link of every page (a PluginError for a broken one), unless
+        the site is as it was at its last successful check."""
+        from .page_cache import files_digest
 
-    def _ignored(self, url: str, src_path: str) -> bool:
-        patterns = self.config["ignore_urls"]
-        ignored = any(fnmatch.fnmatch(url, p) for p in patterns) or any(
-            fnmatch.fnmatch(src_path, p) for p in self.config["ignore_pages"]
-        )
-        if ignored and self.config["warn_on_ignored_urls"]:
-            log_warning(f"ignoring URL {url} from {src_path}")
-        return ignored
-
-    def on_post_page(self, output_content: str, page: Page, config: Any) -> None:
-        content = (
-            output_content
-            if self.config["validate_rendered_template"]
-            else str(page.content)
-        )
-        anchors, urls = self._read(output_content, content)
-        self.rendered_pages[page.file.src_uri] = anchors
-        files = self.file_index()
-        ids = set(anchors) | {""}  # an empty fragment is no anchor, and fine
-        for url in urls:
-            if not self._ignored(url, page.file.src_path):
-                self.check_url(url, page.file.src_path, ids, files)
+        keys = [
+            self.cache.key("links", output, _content(self.options, output, page))
+            for output, page in self.built
+        ]
+        site = self.cache.key("linkcheck", files_digest(files), *sorted(keys))
+        if self.cache.get(site) is not None:
+            self.cache.used.update(keys)  # the pages' readings stay
+            self.reused = len(keys)
+            return
+        proofer = _proofer(self.options, self.cache)
+        proofer.on_files(files, config)
+        for output, page in self.built:
+            proofer.on_post_page(output, page, config)
+        proofer.on_post_build(config)
+        self.parsed, self.reused = proofer.parsed, proofer.reused
+        self.cache.put(site, True)

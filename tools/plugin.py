@@ -78,6 +78,9 @@ class ChaptersConfig(base.Config):
     # The page (and anchor) that says why a reader's digits can differ: the
     # notebooks' version line links to it.
     digits_link = options.Type(str, default="")
+    # mkdocs-htmlproofer-plugin's options: its checks run on every built page
+    # as the build ends (tools/links.py).
+    links = options.Type(dict, default={})
 
 
 def _warm_up() -> None:
@@ -98,7 +101,7 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         folder = self.project / self.config.cache_dir  # an absolute one stays
         self.cache = Cache.open(folder, self.config.cache, self.project)
         self.expander = chapter_model.Expander.for_project(config, self.project)
-        self.proofer = links.Proofer.for_config(config, self.cache)
+        self.links = links.LinkCheck(self.config.links, self.cache)
         self.pages = PageCache(self.cache, self.project)
         self.version_line = provenance.version_line()
         # The maths: tools.katex, a Markdown extension, renders it with this
@@ -124,7 +127,7 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
 
     # --- 1. read, 2. execute ----------------------------------------------------
 
-    @event_priority(100)  # before the plugins' (htmlproofer maps the files)
+    @event_priority(100)  # the downloads are files of the site for every plugin
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         docs = self._docs_name(config)
         pages = sorted(
@@ -162,8 +165,7 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         )
         self._add_downloads(files, config)
         cache_search(config.plugins.get("material/search"), self.cache)
-        if self.proofer is not None:  # every file, the generated ones included
-            self.proofer.on_files(files, config)
+        self.files = files  # the links are checked against them as the build ends
         return files
 
     def _docs_name(self, config: MkDocsConfig) -> str:
@@ -351,8 +353,6 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         if file is None:
             file = File.generated(config, name, content=text)
             files.append(file)
-            if self.proofer is not None:  # its links are checked against it too
-                self.proofer.files.append(file)
         return file.url_relative_to(page.file)
 
     def _finish(self, html: str, where: str) -> str:
@@ -369,8 +369,7 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         return env
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        if self.proofer is not None:
-            self.proofer.on_post_page(output, page, config)
+        self.links.add(output, page)
         return output
 
     def on_build_error(self, error: Exception) -> None:
@@ -378,9 +377,7 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.katex.close()
-        proofer = self.proofer
-        if proofer is not None:
-            proofer.on_post_build(config)
+        self.links.check(self.files, config)
         pruned = self.cache.prune()
         markdown_exec.MarkdownConverter.counter = 0  # as markdown-exec's plugin
         markdown_exec.markdown_config.reset()
@@ -388,15 +385,15 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
             self.cache.folder,
             pages_rendered=self.pages.rendered,
             pages_cached=self.pages.reused,
-            links_parsed=proofer.parsed if proofer else 0,
-            links_cached=proofer.reused if proofer else 0,
+            links_parsed=self.links.parsed,
+            links_cached=self.links.reused,
             pruned=pruned,
         )
         switch = "on" if self.cache.enabled else "off"
         log.info(
             f"Pages rendered: {self.pages.rendered}, {self.pages.reused} from the "
             f"cache; links checked on every page: "
-            f"{proofer.parsed if proofer else 0} pages parsed, "
-            f"{proofer.reused if proofer else 0} from the cache; cache {switch}, "
+            f"{self.links.parsed} pages parsed, {self.links.reused} from the cache; "
+            f"cache {switch}, "
             f"{pruned} stale entries pruned"
         )
