@@ -299,3 +299,28 @@ def test_a_page_from_the_cache_still_warns_and_its_links_are_still_checked(tmp_p
         "Doc file 'index.md' contains a link 'cached.md#kept', but the doc "
         "'cached.md' does not contain an anchor '#kept'"
     ) in log, log
+
+
+def test_an_incremental_build_equals_a_clean_one(tmp_path):
+    """A prose edit renders one page again: it must come out as a clean build
+    makes it, the HTML markdown-exec lays out (tabs and their ids) included,
+    whichever pages were rendered before it in this build."""
+    tabbed = (
+        '```python exec="on" html="1" source="tabbed-right" tabs="Code|Output" '
+        'id="{id}"\nprint("<p>{id}</p>")\n```\n'
+    )
+    pages = {
+        "index.md": "# Home\n",
+        "alpha.md": "# Alpha\n\n" + tabbed.format(id="first"),
+        "cached.md": "# Cached\n\nProse.\n\n" + tabbed.format(id="second"),
+    }
+    small_project(tmp_path, pages, {})
+    assert build(tmp_path)[:2] == (2, 0)
+    edited = tmp_path / "docs/cached.md"
+    edited.write_text(edited.read_text().replace("Prose.", "Prose, edited."))
+    run, cached, _, html_text = build(tmp_path)
+    assert (run, cached) == (0, 2)
+    assert build.pages[0] == 1  # type: ignore[attr-defined]  # that page alone
+    build(tmp_path, cache="0", site="clean")
+    assert same_files(tmp_path / "site", tmp_path / "clean") == []
+    assert 'id="second--' in html_text

@@ -186,50 +186,61 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
 
     def _add_downloads(self, files: Files, config: MkDocsConfig) -> None:
         """Every notebook and script, made from the results (or taken from the
-        cache when nothing they are made from changed), as files of the site."""
+        cache when nothing they are made from changed), as files of the site.
+        Each entry keeps the notebook as made, before its version line: a
+        collection is made from its parts' notebooks as made."""
         site = self._site(config, files)
         common = [site.name, site.url, files_digest(files), self.version_line]
-        made: dict[str, Any] = {}  # src_uri -> its notebook, not yet stamped
-
-        def notebook(chapter: chapter_model.Chapter) -> Any:
-            if chapter.src_uri not in made:
-                made[chapter.src_uri] = self._notebook(chapter, site, notebook)
-            return made[chapter.src_uri]
 
         def inputs(chapter: chapter_model.Chapter) -> list[str | bytes]:
             parts = [inputs(part) for _, part in self._parts(chapter)]
             return [*self._inputs(chapter), *(x for part in parts for x in part)]
 
-        for chapter in self.chapters.values():
-            if not chapter.has_notebook:
-                continue
+        chapters = [c for c in self.chapters.values() if c.has_notebook]
+        keys = {
+            c.src_uri: self.cache.key("downloads", *common, *inputs(c))
+            for c in chapters
+        }
+        hits = {c.src_uri: self.cache.get(keys[c.src_uri]) for c in chapters}
+        made: dict[str, Any] = {}  # src_uri -> its notebook, not yet stamped
+
+        def notebook(chapter: chapter_model.Chapter) -> Any:
+            if chapter.src_uri not in made:
+                hit = hits.get(chapter.src_uri)
+                made[chapter.src_uri] = (
+                    notebooks.from_dict(hit[2])
+                    if hit is not None
+                    else self._notebook(chapter, site, notebook)
+                )
+            return made[chapter.src_uri]
+
+        for chapter in chapters:
             parts = [part for _, part in self._parts(chapter)]
             if parts:
                 self.contents[chapter.src_uri] = notebooks.contents(
                     parts, chapter.src_uri
                 )
-            key = self.cache.key("downloads", *common, *inputs(chapter))
-            hit = self.cache.get(key)
+            hit = hits[chapter.src_uri]
             if hit is None:
+                unstamped = notebook(chapter)
                 stamped = provenance.stamp(
-                    copy.deepcopy(notebook(chapter)),
-                    chapter.stem,
-                    self._digits_url(site),
+                    copy.deepcopy(unstamped), chapter.stem, self._digits_url(site)
                 )
                 url = site.page_url(chapter.src_uri)
                 title = chapter.notebook_title
                 hit = [
                     notebooks.dumps(stamped),
                     notebooks.script(title, url, stamped, chapter.stem),
+                    unstamped,
                 ]
-                self.cache.put(key, hit)
+                self.cache.put(keys[chapter.src_uri], hit)
             self.downloads[chapter.src_uri] = tuple(  # type: ignore[assignment]
                 File.generated(
                     config,
                     f"{notebooks.NOTEBOOKS}/{chapter.stem}{suffix}",
                     content=text,
                 )
-                for suffix, text in zip((".ipynb", ".py"), hit, strict=True)
+                for suffix, text in zip((".ipynb", ".py"), hit[:2], strict=True)
             )
             for file in self.downloads[chapter.src_uri]:
                 files.append(file)
@@ -379,7 +390,6 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
         self.katex.close()
         self.links.check(self.files, config)
         pruned = self.cache.prune()
-        markdown_exec.MarkdownConverter.counter = 0  # as markdown-exec's plugin
         markdown_exec.markdown_config.reset()
         self.results.write(
             self.cache.folder,

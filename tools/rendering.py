@@ -54,6 +54,14 @@ class BlockFormatter:
         block_id = html.escape(options.get("id", ""))
         if record is None:
             return Markup(MARKER.format(state="unseen", id=block_id))
+        # A block's HTML depends on its result and its options only (both in
+        # its key): kept in the cache, so that a page's prose edit does not
+        # lay out and highlight its blocks again.
+        html_key = self.cache.key("blockhtml", key)
+        kept = self.cache.get(html_key)
+        marker = Markup(MARKER.format(state="rendered", id=block_id))
+        if kept is not None:
+            return Markup(kept) + marker
         shown = record.shown_code
         extra = options.get("extra") or {}
         options = {
@@ -68,7 +76,16 @@ class BlockFormatter:
             md=md,
             **options,
         )
-        return rendered + Markup(MARKER.format(state="rendered", id=block_id))
+        # markdown-exec prefixes the ids of the HTML it lays out (a figure's
+        # tabs) with `exec-N--`, N counting its layouts in this build, where the
+        # fence names no idprefix and its output is HTML: they would depend on
+        # which pages a build renders. The block's id instead: an incremental
+        # build equals a clean one.
+        counted = f"exec-{markdown_exec.MarkdownConverter.counter}--"
+        if options.get("id_prefix") is None and counted in rendered:
+            rendered = Markup(str(rendered).replace(counted, f"{block_id}--"))
+        self.cache.put(html_key, str(rendered))
+        return rendered + marker
 
 
 def markers(content: str) -> tuple[str, list[str], list[str]]:
