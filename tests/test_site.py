@@ -231,3 +231,31 @@ def test_the_anchors_are_read_as_the_link_checker_reads_them(site_dir: Path):
         '<svg><a name=q></a></svg><div id="&amp;x"><br id="x"/>',
     ]:
         assert links.anchors_of(markup) == read_anchors(markup), markup
+
+
+def bs4_links(html: str) -> list[str]:
+    """The URLs a page links to, read as mkdocs-htmlproofer-plugin's
+    on_post_page reads them (BeautifulSoup, its strainer)."""
+    from bs4 import BeautifulSoup, SoupStrainer
+
+    soup = BeautifulSoup(html, "html.parser", parse_only=SoupStrainer(links.LINKED))
+    urls = {str(a["href"]) for a in soup.find_all("a", href=True)}
+    urls |= {str(img["src"]) for img in soup.find_all("img", src=True)}
+    return sorted(urls)
+
+
+def test_the_links_are_read_as_the_link_checker_reads_them(site_dir: Path):
+    """tools/links.py reads each page's links without building a tree: the
+    same as mkdocs-htmlproofer-plugin's own reading, on every page of the site
+    and on markup with repeated, empty and escaped attributes."""
+    pages = sorted(site_dir.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert links.links_of(html) == bs4_links(html), path
+    for markup in [
+        '<a href="x" href="y"><img src><img src="a&amp;b"><A HREF=Z>',
+        "<p><a>no href</a><svg><a href='s'/></svg><template><a href=t></template>",
+        '<li><sup><a href="#fn:1">1</a></sup></li><h2><a href="#h2">h</a></h2>',
+    ]:
+        assert links.links_of(markup) == bs4_links(markup), markup

@@ -38,7 +38,8 @@ from mkdocs.structure.pages import Page
 from .cache import Cache
 
 NAME = "htmlproofer"
-# The elements a link can be on, as the plugin reads them (li, sup: footnotes).
+# The elements the plugin's reading keeps (li, sup: footnotes): a link is an
+# <a href> or an <img src> among them.
 LINKED = ("a", "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "img")
 
 
@@ -79,11 +80,37 @@ def anchors_of(html: str) -> frozenset[str]:
     return frozenset(parser.found)
 
 
+class _Links(HTMLParser):
+    """Every <a href> and <img src>, as the plugin's BeautifulSoup reading
+    finds them (html.parser, a strainer that keeps links and headings): the
+    last of repeated attributes, one without a value as ""."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        name = {"a": "href", "img": "src"}.get(tag)
+        if name is not None:
+            values = {key: value or "" for key, value in attrs}
+            if name in values:
+                self.found.add(values[name])
+
+
+def links_of(html: str) -> list[str]:
+    """The URLs a page links to, as the plugin's `on_post_page` reads them,
+    by the parser its BeautifulSoup uses, without building a tree
+    (tests/test_site.py checks that both give the same on every page)."""
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return sorted(parser.found)
+
+
 def _proofer(options: dict[str, Any], cache: Cache) -> Any:
     """mkdocs-htmlproofer-plugin with `options`, its `on_post_page` reading
     each page's anchors and links from the cache. The one re-implementation of
     the plugin's internals (tests/test_execution.py pins its source)."""
-    from bs4 import BeautifulSoup, SoupStrainer
     from htmlproofer.plugin import HtmlProoferPlugin, log_warning
 
     class Proofer(HtmlProoferPlugin):
@@ -97,14 +124,9 @@ def _proofer(options: dict[str, Any], cache: Cache) -> Any:
                 self.reused += 1
                 return frozenset(hit["anchors"]), hit["urls"]
             self.parsed += 1
-            anchors = anchors_of(output)
-            soup = BeautifulSoup(
-                content, "html.parser", parse_only=SoupStrainer(LINKED)
-            )
-            urls = {str(a["href"]) for a in soup.find_all("a", href=True)}
-            urls |= {str(img["src"]) for img in soup.find_all("img", src=True)}
-            cache.put(key, {"anchors": sorted(anchors), "urls": sorted(urls)})
-            return anchors, sorted(urls)
+            anchors, urls = anchors_of(output), links_of(content)
+            cache.put(key, {"anchors": sorted(anchors), "urls": urls})
+            return anchors, urls
 
         def _ignored(self, url: str, src_path: str) -> bool:
             patterns = self.config["ignore_urls"]
