@@ -84,9 +84,11 @@ class ChaptersConfig(base.Config):
 
 
 def _warm_up() -> None:
-    """What rendering will import, imported while the blocks' fork server
-    imports its libraries (when blocks run): the notebooks' nbformat and its
-    schema validator, Pygments' Python lexer."""
+    """What the rest of the build will import, imported while the blocks' fork
+    server imports its libraries (when blocks run, pages change): the
+    notebooks' nbformat and its schema validator, Pygments' Python lexer, the
+    link checker."""
+    import htmlproofer.plugin  # noqa: F401
     import nbformat
     import pygments.lexers.python  # noqa: F401
 
