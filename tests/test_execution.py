@@ -325,3 +325,19 @@ def test_the_search_entries_cache_needs_materials_index():
     search = config.plugins["material/search"]
     search.on_config(config)
     page_cache.cache_search(search, cache)  # the real one has what it needs
+
+
+def test_blocks_that_need_none_of_the_main_packages_get_a_server_of_their_own():
+    """What most blocks import (torch) is imported by one server; the blocks
+    that need none of it fork from another, which imports only what they
+    need; with one kind of block, one server."""
+    torch, numpy = ("torch", "torch._dynamo"), ("numpy",)
+    figure = ("numpy", "matplotlib", "matplotlib.pyplot")
+    needs = [torch, numpy, torch, figure, ("numpy", "torch"), (), torch]
+    assert execution.servers(needs) == [
+        (("numpy", "matplotlib", "matplotlib.pyplot"), [1, 3, 5]),
+        (("torch", "torch._dynamo", "numpy"), [0, 2, 4, 6]),
+    ]
+    assert execution.servers([numpy, numpy]) == [(("numpy",), [0, 1])]
+    assert execution.servers([(), ()]) == [((), [0, 1])]
+    assert execution.servers([]) == []

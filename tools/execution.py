@@ -25,6 +25,7 @@ import shlex
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -94,7 +95,7 @@ class Results:
     records: list[Record] = field(default_factory=list)
     workers: int = 0  # processes that ran blocks at once (0: none ran)
     wall_seconds: float = 0.0  # from the first block started to the last ended
-    startup_seconds: float = 0.0  # the fork server's imports, before any block
+    startup_seconds: float = 0.0  # the fork servers' imports, before any block
 
     def by_key(self) -> dict[str, Record]:
         return {r.key: r for r in self.records}
@@ -186,7 +187,7 @@ def execute(
     the libraries (one core's work, when the others wait), if blocks run."""
     results = Results()
     todo: list[tuple[Record, runner.Job]] = []
-    codes: list[str] = []  # what runs: the blocks' code, the files they declare
+    needs: list[tuple[str, ...]] = []  # what each job imports, of `preload`
     for chapter in chapters:
         for block in chapter.blocks:
             key = block_key(cache, block.code, model_options(block), project)
@@ -202,8 +203,9 @@ def execute(
                 chapter.path, block.line, block.id, block.snippet, block.code
             )
             todo.append((record, job))
-            codes.append(block.code)
+            codes = [block.code]  # what runs: its code, the files it declares
             codes += [(project / p).read_text(encoding="utf-8") for p in block.runs]
+            needs.append(libraries(codes, preload))
     if not todo:
         return results
     if forked is None:
@@ -212,10 +214,7 @@ def execute(
     count = max(1, min(count, len(todo))) if forked else 1
     jobs = [job for _, job in todo]
     if forked:
-        modules = libraries(codes, preload)
-        outcomes = _run_forked(
-            jobs, project, count, modules, timeout, results, meanwhile
-        )
+        outcomes = _run_forked(jobs, needs, project, count, timeout, results, meanwhile)
     else:
         start = time.perf_counter()
         outcomes = _run_here(jobs, project)
@@ -246,21 +245,48 @@ def _run_here(jobs: list[runner.Job], project: Path) -> list[runner.Outcome]:
         os.chdir(here)
 
 
+def servers(needs: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], list[int]]]:
+    """The fork servers to start (the modules each imports) and the jobs each
+    runs (their numbers), from what each job imports (`needs`). The packages
+    that most jobs need (torch, here) take the longest to import: the jobs
+    that need none of them get a server of their own, which imports only what
+    they need and is ready while the other still imports."""
+
+    def roots(need: tuple[str, ...]) -> set[str]:
+        return {module.split(".")[0] for module in need}
+
+    main = roots(Counter(needs).most_common(1)[0][0]) if needs else set()
+    light = [n for n, need in enumerate(needs) if main and not roots(need) & main]
+    heavy = [n for n in range(len(needs)) if n not in set(light)]
+    groups = [group for group in (light, heavy) if group]
+    return [
+        (tuple(dict.fromkeys(m for n in group for m in needs[n])), group)
+        for group in groups
+    ]
+
+
 def _run_forked(
     jobs: list[runner.Job],
+    needs: list[tuple[str, ...]],
     project: Path,
     workers: int,
-    preload: tuple[str, ...],
     timeout: int,
     results: Results,
     meanwhile: Callable[[], object] | None,
 ) -> list[runner.Outcome]:
-    """Each job in a fork of one server that imported `preload`, `workers` at a
-    time (the times of the server's start and of the jobs go to `results`);
-    `meanwhile` runs here while the server imports."""
-    modules = (*preload, RUNNER)
+    """Each job in a fork of a server that imported what it needs (`servers`),
+    `workers` at a time (the times of the servers' start and of the jobs go to
+    `results`); `meanwhile` runs here while the servers import."""
     env = {**os.environ, "MPLBACKEND": "Agg"}  # matplotlib: no window
-    server = ForkServer(modules, env=env)
+    plan = servers(needs)
+    started: list[ForkServer] = []
+    server_of: dict[int, ForkServer] = {}
+    for modules, group in plan:
+        server = ForkServer((*modules, RUNNER), env=env)
+        started.append(server)
+        server_of.update(dict.fromkeys(group, server))
+    order = [n for _, group in plan for n in group]  # the light server's first
+    times: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="blocks-") as folder:
 
         def one(number: int) -> runner.Outcome:
@@ -269,7 +295,11 @@ def _run_forked(
             result_file = Path(folder, f"{number}.result.json")
             job_file.write_text(json.dumps(asdict(job)), encoding="utf-8")
             argv = ["-c", RUN, str(job_file), str(result_file)]
+            server = server_of[number]
+            server.wait_ready()
+            start = time.perf_counter()
             done = server.capture(argv, project, timeout, env)
+            times[number] = (start, time.perf_counter())
             if done.stderr:
                 sys.stderr.write(done.stderr)
             if done.returncode == 0 and result_file.is_file():
@@ -288,16 +318,18 @@ def _run_forked(
             )
 
         try:
-            start = time.perf_counter()
-            server.start()
-            if meanwhile is not None:
-                meanwhile()
-            server.wait_ready()
-            ready = time.perf_counter()
+            begin = time.perf_counter()
+            for server in started:
+                server.start()
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                outcomes = list(pool.map(one, range(len(jobs))))
-            results.startup_seconds = ready - start
-            results.wall_seconds = time.perf_counter() - ready
-            return outcomes
+                futures = [pool.submit(one, number) for number in order]
+                if meanwhile is not None:
+                    meanwhile()
+                outcomes = {n: f.result() for n, f in zip(order, futures, strict=True)}
+            first = min(start for start, _ in times.values())
+            results.startup_seconds = first - begin
+            results.wall_seconds = max(end for _, end in times.values()) - first
+            return [outcomes[n] for n in range(len(jobs))]
         finally:
-            server.close()
+            for server in started:
+                server.close()
