@@ -52,9 +52,82 @@ CODE_CHAPTERS = [c for c in CHAPTERS if c.blocks]
 # page whose front matter names the pages its notebook holds).
 NOTEBOOK_CHAPTERS = [c for c in CHAPTERS if c.has_notebook]
 COLLECTIONS = [c for c in CHAPTERS if c.parts_collected]
-# Chapters with code but no exercises: a comparison, and symptoms with fixes.
-NO_EXERCISES = {"side_by_side.md", "troubleshooting.md"}
+# The chapters that must end with exercises: every chapter with code, but one
+# whose front matter says `exercises: false` (tools/chapter.py).
+EXERCISE_CHAPTERS = [c for c in CHAPTERS if c.has_exercises]
 SNIPPETS = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("snippets/**/*.py"))
+
+
+# --- the exercises: the rule, in one place --------------------------------------
+
+EXERCISES_HEADING = "\n## Exercises\n"
+SOLUTION_BOX = '??? success "Solution"'
+NEXT_RE = re.compile(r"\nNext, \[[^\]]+\]\((?P<page>[a-z_/]+\.md)(?:#[\w-]+)?\)")
+HOW = (
+    "a chapter with code ends with an `## Exercises` section: 2 to 4 exercises, "
+    "each a `### ` heading, its question, and its solution in a "
+    f"`{SOLUTION_BOX}` box whose one executed block runs "
+    '`snippets/<chapter>/exercise_<name>.py` (result="text" source="above"), '
+    "then a last line `Next, [the next page](page.md).`; or the page says "
+    "`exercises: false` in its front matter (`make chapter` writes one that "
+    "follows these rules)"
+)
+
+
+def exercises_of(chapter) -> list[tuple[str, str, object]]:
+    """(question, solution's prose, solution's block) of each exercise, from
+    the chapter model (solutions sit in `??? success "Solution"` boxes)."""
+    found, text, started = [], "", False
+    for part in chapter.parts:
+        if isinstance(part, chapter_model.Prose):
+            started = started or EXERCISES_HEADING in f"\n{part.text}"
+            text += part.text if started else ""
+        elif started and part.executed:
+            question = text.rsplit("\n### ", 1)[-1]
+            question, _, solution = question.partition("**Solution**")
+            found.append((question, solution, part))
+            text = ""
+    return found
+
+
+def exercise_problems(chapter, root: Path = ROOT) -> list[str]:
+    """What breaks the site's rule for exercises in a chapter (of the project
+    in `root`), each as one sentence that names the page, the rule and the fix
+    ([] when none)."""
+    if not chapter.has_exercises:
+        return []
+    where = chapter.path
+    text = (root / where).read_text(encoding="utf-8")
+    if EXERCISES_HEADING not in text:
+        return [f"{where}: no `## Exercises` section: {HOW}."]
+    section = text[text.index(EXERCISES_HEADING) :]
+    stem = chapter.stem
+    problems = []
+    if "\n## " in section[len(EXERCISES_HEADING) :]:
+        problems.append(f"{where}: `## Exercises` is not the last section: {HOW}.")
+    boxes = section.count(SOLUTION_BOX)
+    if not 2 <= boxes <= 4:
+        problems.append(f"{where}: {boxes} solutions in `## Exercises`: {HOW}.")
+    if not NEXT_RE.search(section) or not section.rstrip().endswith("."):
+        problems.append(f"{where}: no closing `Next, [...](....md).` line: {HOW}.")
+    found = exercises_of(chapter)
+    if len(found) != boxes:
+        problems.append(
+            f"{where}: {boxes} solution boxes but {len(found)} executed blocks in "
+            f"`## Exercises`: {HOW}."
+        )
+    for _, _, block in found:
+        if not re.fullmatch(rf"snippets/{stem}/exercise_[a-z_]+\.py", block.snippet):
+            problems.append(
+                f"{where}:{block.line}: solution '{block.id}' runs "
+                f"{block.snippet or 'inline code'}: {HOW}."
+            )
+        elif block.output_as != "text" or block.options.get("source") != "above":
+            problems.append(
+                f"{where}:{block.line}: solution '{block.id}' needs "
+                f'result="text" source="above": {HOW}.'
+            )
+    return problems
 
 
 def run(path: str) -> tuple[dict, str]:

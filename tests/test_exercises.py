@@ -8,16 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snippet import CHAPTERS as MODELS
-from snippet import NO_EXERCISES, ROOT, printed_in_build, ran, run
-from tools.chapter import Block, Prose
+from snippet import (
+    EXERCISE_CHAPTERS,
+    exercise_problems,
+    exercises_of,
+    printed_in_build,
+    ran,
+    run,
+)
+from tools import chapter as chapter_model
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
-CHAPTERS = [
-    c.src_uri.removesuffix(".md")
-    for c in MODELS
-    if c.blocks and c.src_uri not in NO_EXERCISES
-]
+CHAPTERS = [c.src_uri.removesuffix(".md") for c in EXERCISE_CHAPTERS]
 
 
 def true_gradient(w: float, X=X, y=None) -> float:
@@ -29,37 +31,69 @@ def true_gradient(w: float, X=X, y=None) -> float:
 # --- the pages ---------------------------------------------------------------
 
 
-def exercises(chapter: str) -> list[tuple[str, str, Block]]:
-    """(question, solution's prose, solution's block) of each exercise, from the
-    chapter model (solutions sit in `??? success "Solution"` containers)."""
-    model = next(c for c in MODELS if c.src_uri == f"{chapter}.md")
-    found, text, started = [], "", False
-    for part in model.parts:
-        if isinstance(part, Prose):
-            started = started or "\n## Exercises\n" in f"\n{part.text}"
-            text += part.text if started else ""
-        elif started and part.executed:
-            question = text.rsplit("\n### ", 1)[-1]
-            question, _, solution = question.partition("**Solution**")
-            found.append((question, solution, part))
-            text = ""
-    return found
+def exercises(chapter: str) -> list:
+    model = next(c for c in EXERCISE_CHAPTERS if c.src_uri == f"{chapter}.md")
+    return exercises_of(model)
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_exercises_come_last_with_hidden_executed_solutions(chapter: str):
-    text = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
-    section = text[text.index("\n## Exercises\n") :]
-    assert "\n## " not in section[len("\n## Exercises\n") :], "Exercises is last"
-    assert section.rstrip().splitlines()[-1].strip().endswith(".")
-    assert re.search(r"\nNext, \[[^\]]+\]\([a-z_]+\.md\)", section), "ends with Next"
-    solutions = section.count('??? success "Solution"')
-    assert 2 <= solutions <= 4
-    found = exercises(chapter)
-    assert len(found) == solutions, "one executed snippet per solution"
-    for _, _, block in found:
-        assert re.fullmatch(rf"snippets/{chapter}/exercise_[a-z_]+\.py", block.snippet)
-        assert block.output_as == "text" and block.options["source"] == "above"
+@pytest.mark.parametrize("chapter", EXERCISE_CHAPTERS, ids=lambda c: c.stem)
+def test_every_chapter_with_code_ends_with_exercises_or_says_it_has_none(chapter):
+    assert exercise_problems(chapter) == []
+
+
+def made_up(tmp_path: Path, page: str) -> chapter_model.Chapter:
+    (tmp_path / "snippets/made_up").mkdir(parents=True)
+    for name in ("train", "exercise_one", "exercise_two"):
+        (tmp_path / f"snippets/made_up/{name}.py").write_text(f"print('{name}')\n")
+    config = {"markdown_extensions": [{"pymdownx.snippets": {"base_path": ["."]}}]}
+    expander = chapter_model.Expander.for_project(config, tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/made_up.md").write_text(page, encoding="utf-8")
+    chapter = chapter_model.parse(page, "made_up.md", expander)
+    return chapter
+
+
+SOLUTION = (
+    '??? success "Solution"\n\n    ```python exec="on" source="above" '
+    'result="text" id="{id}"\n    --8<-- "snippets/made_up/{id}.py"\n    ```\n'
+)
+PAGE = (
+    "# Made up\n\n"
+    '```python exec="on" result="text" id="train"\n'
+    '--8<-- "snippets/made_up/train.py"\n```\n'
+)
+EXERCISES = (
+    "\n## Exercises\n\n### One\n\nWhy?\n\n"
+    + SOLUTION.format(id="exercise_one")
+    + "\n### Two\n\nHow?\n\n"
+    + SOLUTION.format(id="exercise_two")
+    + "\nNext, [the home page](index.md).\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "found"),
+    [
+        (PAGE + EXERCISES, None),
+        (PAGE, "no `## Exercises` section"),
+        (PAGE + EXERCISES + "\n## After\n", "is not the last section"),
+        (PAGE + EXERCISES.replace("Next, [the home page](index.md).", ""), "Next,"),
+        (PAGE + EXERCISES.split("### Two")[0], "1 solutions in"),
+        ("---\nexercises: false\n---\n\n" + PAGE, None),
+    ],
+    ids=["follows", "none", "not last", "no next", "one", "opted out"],
+)
+def test_a_chapter_that_breaks_the_rule_is_told_what_to_do(tmp_path, page, found):
+    """Each message names the page, the rule and the fix (the section to add,
+    or the front-matter flag that opts out), in one sentence."""
+    problems = exercise_problems(made_up(tmp_path, page), root=tmp_path)
+    if found is None:
+        assert problems == []
+        return
+    assert len(problems) >= 1 and found in problems[0], problems
+    assert problems[0].startswith("docs/made_up.md")
+    assert "`exercises: false` in its front matter" in problems[0]
+    assert "`## Exercises` section: 2 to 4 exercises" in problems[0]
 
 
 NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")

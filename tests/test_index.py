@@ -1,14 +1,18 @@
 """The home page: what it says about the four parts holds for the pages."""
 
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
-from snippet import CODE_CHAPTERS, NO_EXERCISES, ROOT
+from snippet import CODE_CHAPTERS, ROOT, built_page, page_url
+from tools.plugin import WITHOUT_EXERCISES, WITHOUT_EXERCISES_CLASS
 
 PAGE = (ROOT / "docs/index.md").read_text(encoding="utf-8")
 
 
 def test_each_part_hands_one_or_two_more_pieces_to_pytorch():
-    assert "hands one or two more pieces over to PyTorch" in PAGE
+    """The table of the four parts: each row hands one or two pieces more
+    than the row above to PyTorch, in bold."""
     rows = re.findall(r"^\| \[\d\. [^\]]+\]\([a-z_]+\.md\) \|(.*)\|$", PAGE, re.M)
     assert len(rows) == 4
     by_hand = [row.count("by hand") for row in rows]
@@ -19,22 +23,58 @@ def test_each_part_hands_one_or_two_more_pieces_to_pytorch():
         assert row.count("**") // 2 in (1, 2)
 
 
-def test_the_pages_said_to_end_with_exercises_do():
-    assert (
-        "Every chapter with code,\nbut the side-by-side and troubleshooting pages, "
-        "ends with exercises" in PAGE
-    )
-    for chapter in CODE_CHAPTERS:
-        text = (ROOT / "docs" / chapter.src_uri).read_text(encoding="utf-8")
-        has = "\n## Exercises\n" in text
-        assert has == (chapter.src_uri not in NO_EXERCISES), chapter.src_uri
+class _Listed(HTMLParser):
+    """The links inside the span the build writes for WITHOUT_EXERCISES."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.hrefs = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "span" and attrs.get("class") == WITHOUT_EXERCISES_CLASS:
+            self.depth = 1
+        elif self.depth and tag == "span":
+            self.depth += 1
+        elif self.depth and tag == "a":
+            self.hrefs.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "span":
+            self.depth -= 1
 
 
-def test_the_prerequisites_point_to_the_refresher():
+def test_the_chapters_said_to_have_no_exercises_are_those_that_say_so(
+    site_dir: Path,
+):
+    """The home page lists the chapters without exercises from their own front
+    matter (`exercises: false`), which the exercises' test reads too."""
+    assert WITHOUT_EXERCISES in PAGE
+    listed = _Listed()
+    listed.feed(built_page(site_dir, "index.md"))
+    opted_out = [c for c in CODE_CHAPTERS if not c.has_exercises]
+    assert opted_out, "no chapter opts out: the sentence lists nothing"
+    assert listed.hrefs == [page_url(c.src_uri) for c in opted_out]
+
+
+def test_the_prerequisites_point_to_a_refresher():
+    """The home page's links into the maths page lead to sections that hold
+    an `??? info` box (the refresher)."""
     problem = (ROOT / "docs/problem.md").read_text(encoding="utf-8")
-    assert "(problem.md#the-data-and-the-model) has a short refresher" in PAGE
-    section = problem[: problem.index("\n## The loss: mean squared error")]
-    assert (
-        '??? info "A refresher: sums, partial derivatives, dot product, transpose"'
-        in (section)
-    )
+    prerequisites = PAGE[PAGE.index("\n## Prerequisites") :]
+    anchors = re.findall(r"\(problem\.md#([\w-]+)\)", prerequisites)
+    assert anchors, "the prerequisites do not link to the maths page"
+    headings = list(re.finditer(r"^#{2,3} (.+)$", problem, re.M))
+    for anchor in anchors:
+        at = [h for h in headings if slug(h[1]) == anchor]
+        assert at, f"problem.md has no section #{anchor}"
+        following = [h.start() for h in headings if h.start() > at[0].start()]
+        section = problem[at[0].start() : following[0] if following else None]
+        assert "\n??? info " in section, f"problem.md#{anchor} holds no refresher"
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor, as Python-Markdown's toc makes it."""
+    from markdown.extensions.toc import slugify
+
+    return slugify(heading, "-")

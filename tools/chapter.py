@@ -45,6 +45,7 @@ SHOW = "show"  # the fence option that names the section of its file a block sho
 OURS = (RUNS, SHOW)  # our fence options: markdown-exec passes them on as "extra"
 SESSION = "session"  # markdown-exec's option for state shared by blocks: refused
 NOTEBOOK = "notebook"  # front matter: {title, parts}: a notebook of other pages
+EXERCISES = "exercises"  # front matter: false: a chapter with code but no exercises
 
 # The one fence parser: an opening line of three or more backticks or tildes and
 # its info string, closed by a line of the same character, at least as long.
@@ -218,6 +219,12 @@ class Chapter:
         return self.meta.get(NOTEBOOK, {}).get("title", "") or self.title
 
     @property
+    def has_exercises(self) -> bool:
+        """Whether the chapter must end with exercises: every chapter with code
+        does, but one whose front matter says `exercises: false`."""
+        return bool(self.blocks) and self.meta.get(EXERCISES, True) is not False
+
+    @property
     def has_notebook(self) -> bool:
         """A page gets a notebook, a script and their buttons if it executes
         code or collects other pages."""
@@ -324,6 +331,11 @@ def parse(
     title = meta.get("title") or (heading["title"].strip() if heading else "")
     reads += [s for p in parts if isinstance(p, Block) for s in p.snippets]
     _check_notebook(meta, path)
+    if not isinstance(meta.get(EXERCISES, True), bool):
+        raise ChapterError(
+            f"{path}: front matter `{EXERCISES}:` is true or false (false: this "
+            "chapter with code has no exercises)"
+        )
     return Chapter(src_uri, path, title, meta, parts, tuple(dict.fromkeys(reads)))
 
 

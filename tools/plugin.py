@@ -47,6 +47,11 @@ from .page_cache import PageCache, cache_search, files_digest
 
 log = logging.getLogger("mkdocs.plugins.chapters")
 KATEX = "tools.katex"  # the Markdown extension that renders the maths
+# Written in a page, this becomes the list of the chapters with code whose
+# front matter says `exercises: false` (their titles, linked), in a span of
+# this class: the home page's sentence reads them from their pages.
+WITHOUT_EXERCISES = "<!-- chapters without exercises -->"
+WITHOUT_EXERCISES_CLASS = "chapters-without-exercises"
 
 
 class Switch(options.BaseConfigOption[bool]):
@@ -296,6 +301,10 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        if WITHOUT_EXERCISES in markdown:
+            markdown = markdown.replace(
+                WITHOUT_EXERCISES, self._without_exercises(page.file.src_uri)
+            )
         chapter = self.chapters.get(page.file.src_uri)
         keys = [r.key for r in self.results.records if r.page == page.file.src_uri]
         self.pages.install(page, chapter, keys)
@@ -324,6 +333,20 @@ class ChaptersPlugin(BasePlugin[ChaptersConfig]):
                 lines[number + 1 : number + 1] = ["", buttons]
                 return "\n".join(lines)
         return f"{buttons}\n\n{markdown}"
+
+    def _without_exercises(self, here: str) -> str:
+        """The chapters with code and no exercises, linked from page `here`."""
+        folder = posixpath.dirname(here) or "."
+        links = [
+            f"[{c.title}]({posixpath.relpath(c.src_uri, folder)})"
+            for c in self.chapters.values()
+            if c.blocks and not c.has_exercises
+        ]
+        if len(links) > 1:
+            listed = ", ".join(links[:-1]) + " and " + links[-1]
+        else:
+            listed = links[0] if links else "none"
+        return f'<span class="{WITHOUT_EXERCISES_CLASS}">{listed}</span>'
 
     def on_page_content(
         self, html: str, page: Page, config: MkDocsConfig, files: Files
