@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Builds stamp the last commit's date (sitemap.xml), not today's: reproducible.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: install serve site test lint format bench clean lock lock-check browser
+.PHONY: install serve site test lint format bench clean lock lock-check browser chapter check-chapter
 
 install: $(STAMP) $(PROJECT_STAMP) $(NODE_STAMP)
 
@@ -142,6 +142,21 @@ format: install
 
 test: lint browser
 	$(BIN)/python -m pytest
+
+# A new chapter that follows every rule the tests check (tools/new_chapter.py):
+# its page, snippets, test and nav entry, to fill with your content.
+chapter: install
+	@$(BIN)/python -m tools.new_chapter "$(NAME)" "$(TITLE)"
+
+# One chapter, checked in seconds: the strict build with the cache (only what
+# changed runs), then that chapter's tests alone (pytest -k NAME) against that
+# site, its notebook alone in a fresh kernel.
+check-chapter: install browser
+	@test -n "$(NAME)" || { echo "make check-chapter NAME=<chapter>: which chapter?" >&2; exit 1; }
+	rm -rf site.partial
+	$(BIN)/mkdocs build --strict --site-dir site.partial
+	rm -rf site && mv site.partial site
+	DOCS_TEST_SITE=site DOCS_TEST_NOTEBOOKS="$(NAME)" $(BIN)/python -m pytest -k "$(NAME)"
 
 # Figures, not pass/fail: build times against the import floor, the make test
 # time, reproducibility across two clones, and Lighthouse on every page.

@@ -39,9 +39,20 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _build_shared_site(shared: Path) -> None:
     """The one shared build, by whichever process or thread comes first: a
     strict clean build whose cache starts empty (every block runs, and is
-    stored for the reproducibility test's cached build)."""
+    stored for the reproducibility test's cached build). With DOCS_TEST_SITE
+    set (`make check-chapter`), the site built there instead, with its cache
+    folder's results."""
     with FileLock(str(shared / "site.lock"), thread_local=False):
         if (shared / "build.status").exists():
+            return
+        given = os.environ.get("DOCS_TEST_SITE")
+        if given:
+            cache = ROOT / os.environ.get("DOCS_CACHE_DIR", ".cache/build")
+            (shared / "site").symlink_to((ROOT / given).resolve())
+            (shared / "build-cache").symlink_to(cache.resolve())
+            shutil.copyfile(cache / execution.RESULTS, shared / execution.RESULTS)
+            (shared / "build.log").write_text("", encoding="utf-8")
+            (shared / "build.status").write_text("0", "utf-8")
             return
         cache = shared / "build-cache"
         shutil.rmtree(cache, ignore_errors=True)  # a clean build: empty
@@ -158,6 +169,10 @@ def _run_fresh_kernels(shared: Path, server) -> None:
         if results.exists():
             return
         paths = sorted((shared / "site" / "notebooks").glob("*.ipynb"))
+        # `make check-chapter`: only that chapter's notebook.
+        only = os.environ.get("DOCS_TEST_NOTEBOOKS")
+        if only:
+            paths = [p for p in paths if p.stem in only.split(",")]
 
         # As many kernels at a time as cores (2 to 4): more at once only cost
         # more CPU time (torch's threads compete; on 2 cores, the notebooks

@@ -67,7 +67,9 @@ def test_every_python_block_shown_is_a_block_of_the_chapter_model(
     with_source = [b for b in sources if not b.executed or b.options.get("source")]
     assert shown == len(with_source), (
         f"{chapter.path}: the site shows {shown} Python blocks, "
-        f"the chapter model has {len(with_source)}"
+        f"the chapter model has {len(with_source)}: a Python fence sits in a "
+        "container the chapter model does not read (it reads admonitions and "
+        "content tabs): move it to the top level or into one of those"
     )
 
 
