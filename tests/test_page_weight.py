@@ -61,7 +61,7 @@ def _variable(css: str, name: str) -> set[str]:
     return set(re.findall(rf"{name}:([^;}}]+)", css))
 
 
-@pytest.mark.parametrize("doc", [*PAGES, "whole_tutorial.md"])
+@pytest.mark.parametrize("doc", PAGES)
 def test_no_span_that_changes_nothing(site_dir: Path, doc: str):
     text = built_page(site_dir, doc)
     plain = "|".join(sorted(page_html.PLAIN))
