@@ -64,7 +64,7 @@ def test_the_figure_marker_is_defined_once():
     in the stylesheet that styles it (CSS cannot import it); nowhere else."""
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.split()
+    ).stdout.splitlines()
     if not tracked:  # a source archive: no git
         tracked = [
             p.relative_to(ROOT).as_posix()

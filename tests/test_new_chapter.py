@@ -83,7 +83,11 @@ def test_the_scaffold_overwrites_nothing_and_checks_its_name(scratch: Path):
 
 def test_the_nav_entry_goes_before_the_whole_tutorial():
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    added = new_chapter.add_to_nav(text, "demo", "Demo").split("\n")
-    at = added.index('  - "Demo": demo.md')
+    slug = "demo"
+    while f"{slug}.md" in text:  # a project that has a demo chapter already
+        slug += "x"
+    entry = f'  - "Demo": {slug}.md'
+    added = new_chapter.add_to_nav(text, slug, "Demo").split("\n")
+    at = added.index(entry)
     assert added[at + 1].endswith(f": {new_chapter.NAV_LAST}")
-    assert [line for line in added if line != '  - "Demo": demo.md'] == text.split("\n")
+    assert [line for line in added if line != entry] == text.split("\n")
