@@ -153,6 +153,26 @@ def test_overflow_loss_first_then_the_gradient_then_inf_minus_inf():
     assert namespace["w_is_nan"] == grad_inf + 1
 
 
+def test_a_diverging_loss_can_be_a_bug_at_a_safe_learning_rate():
+    """The page: a loss that multiplies is a rate too large *or* a gradient too
+    large; the troubleshooting program it links diverges below 1/c."""
+    page = (ROOT / "docs" / "learning_rate.md").read_text(encoding="utf-8")
+    assert "not that the code is wrong" not in page
+    assert "(troubleshooting.md#the-gradient-without-1n)" in page
+    namespace, output = ran("troubleshooting/missing_one_over_n.py")
+    lr = namespace["learning_rate"]
+    assert lr < 1 / C  # "a learning rate below 1/c"
+    X32, y32 = namespace["X"], namespace["y"]
+    assert namespace["gradient_broken"](X32, y32, 0 * X32) == pytest.approx(
+        len(X) * namespace["gradient_fixed"](X32, y32, 0 * X32)
+    )
+    # Broken: the error's factor is 1 - n lr c = -2, the loss's 4, every epoch.
+    losses = [float(v) for v in re.findall(r"^epoch \d +(\S+)", output, re.M)]
+    assert losses == pytest.approx([30 * 4**k for k in range(5)], rel=1e-6)
+    assert abs(1 - len(X) * lr * C) > 1 > abs(1 - lr * C)  # the fixed one converges
+    assert abs(namespace["w_fixed"] - 2) < 0.01
+
+
 def test_numpy_only_warns_when_the_loss_overflows():
     with pytest.warns(RuntimeWarning, match="overflow"):
         loss = np.mean((1e200 * X - 2 * X) ** 2)
