@@ -238,6 +238,28 @@ def test_adam_first_step_is_lr_and_it_falls_short():
     assert abs(sgd_final - 2) < 0.01 < abs(ws[-1] - 2)
 
 
+def test_adam_steps_shrink_with_the_gradient_s_size_not_only_its_sign():
+    """Near `lr` only while the gradient keeps its size: here it keeps its sign,
+    shrinks, and every step after the first is shorter than the one before."""
+    namespace, output = run("loss_and_optimizer/exercise_adam.py")
+    ws, gradients, lr = namespace["ws"], namespace["gradients"], 0.01
+    steps = [ws[0]] + [b - a for a, b in zip(ws, ws[1:], strict=False)]
+    assert all(g < 0 for g in gradients)  # the same sign throughout
+    assert all(abs(b) < abs(a) for a, b in zip(gradients, gradients[1:], strict=False))
+    assert all(b < a for a, b in zip(steps, steps[1:], strict=False))
+    assert steps[-1] < 0.95 * lr and sum(steps) < 50 * lr  # "a little less"
+    # Adam's rule: the step is lr |m_hat| / (sqrt(v_hat) + eps), m a short memory
+    # of the gradient (beta1 = 0.9), v a long one of its square (beta2 = 0.999).
+    m = v = 0.0
+    for t, g in enumerate(gradients, start=1):
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        step = lr * abs(m / (1 - 0.9**t)) / ((v / (1 - 0.999**t)) ** 0.5 + 1e-8)
+        assert steps[t - 1] == pytest.approx(step, rel=1e-4), t
+    assert f"epoch 50: {steps[-1]:.4f}" in output
+    assert f"epoch 50: {gradients[-1]:.1f}" in output
+    assert f"epoch 1: {gradients[0]:.1f}" in output and gradients[0] == -30
+
+
 def test_reduction_sum_is_n_times_the_step_undone_by_lr_over_n():
     namespace, _ = run("loss_and_optimizer/exercise_reduction_sum.py")
     assert namespace["sum_lr_over_n"] == pytest.approx(namespace["mean_run"])

@@ -11,10 +11,11 @@ for name in ("SGD", "Adam"):
         optimizer = torch.optim.SGD([w], lr=0.01)
     else:
         optimizer = torch.optim.Adam([w], lr=0.01)  # the only line that changes
-    ws = []
+    ws, gradients = [], []
     for epoch in range(50):
         loss = loss_fn(w * X, y)
         loss.backward()
+        gradients.append(w.grad.item())
         optimizer.step()
         optimizer.zero_grad()
         ws.append(w.item())
@@ -23,3 +24,7 @@ for name in ("SGD", "Adam"):
         end="",
     )
     print(f"; after 50: {ws[-1]:.3f}")
+
+# Adam's first and last step (from w = 0), and the gradients it took them with.
+print(f"Adam's step:  epoch 1: {ws[0]:.4f}, epoch 50: {ws[-1] - ws[-2]:.4f}")
+print(f"its gradient: epoch 1: {gradients[0]:.1f}, epoch 50: {gradients[-1]:.1f}")
