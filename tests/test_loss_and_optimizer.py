@@ -1,5 +1,6 @@
 """Part 3: nn.MSELoss + torch.optim.SGD give Part 2's trajectory."""
 
+import numpy as np
 import pytest
 from trajectory_bound import trajectory_gaps
 
@@ -53,3 +54,25 @@ def test_argument_order_matters_for_an_asymmetric_loss():
     right, wrong = bce(y_pred, target).item(), bce(target, y_pred).item()
     assert right == pytest.approx(0.10536, rel=1e-4)  # -log(0.9)
     assert wrong > 10 * right
+
+
+def test_bce_clamps_its_logarithms_at_minus_100():
+    """The swapped loss is 10 because PyTorch clamps log(0) at -100: a certain,
+    wrong prediction costs 100 per sample, where the formula gives infinity."""
+    namespace, output = run("loss_and_optimizer/argument_order.py")
+    torch, bce = namespace["torch"], namespace["bce"]
+    for n in (1, 3):
+        wrong = bce(torch.zeros(n), torch.ones(n)).item()
+        assert wrong == 100  # the mean of n samples of 100 each
+        assert bce(torch.ones(n), torch.zeros(n)).item() == 100
+    p, t = namespace["target"].item(), namespace["y_pred"].item()  # swapped
+    with np.errstate(divide="ignore"):
+        log_1_minus_p = np.log(np.float64(1 - p))
+    assert p == 1 and log_1_minus_p == -np.inf  # the formula, without the clamp
+    clamped = -(t * max(np.log(p), -100) + (1 - t) * max(log_1_minus_p, -100))
+    assert clamped == pytest.approx(10, rel=1e-6)
+    assert bce(namespace["target"], namespace["y_pred"]).item() == pytest.approx(
+        clamped, rel=1e-6
+    )
+    assert "BCELoss(target, input) = 10.0000" in output
+    assert "BCELoss(0.0, 1.0)      = 100.0000" in output

@@ -11,3 +11,7 @@ print(f"MSELoss(target, input) = {mse(target, y_pred).item():.4f}  (symmetric)")
 bce = nn.BCELoss()
 print(f"BCELoss(input, target) = {bce(y_pred, target).item():.4f}")
 print(f"BCELoss(target, input) = {bce(target, y_pred).item():.4f}  (wrong)")
+
+# log(0) is -inf: BCELoss clamps its logarithms at -100, so a certain and wrong
+# prediction costs 100, not infinity.
+print(f"BCELoss(0.0, 1.0)      = {bce(torch.tensor([0.0]), target).item():.4f}")
