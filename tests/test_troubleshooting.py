@@ -189,9 +189,28 @@ def test_wrong_parameters_a_clone_raises_and_a_detached_copy_is_silent():
     w = namespace["w"]
     assert not w.clone().is_leaf
     assert w.item() == 0.0 and w.grad is not None and w.grad.item() != 0
-    for name, copy in namespace["copies"].items():
-        assert copy.is_leaf and not copy.requires_grad and copy.grad is None, name
+    for name, other in namespace["detached"].items():
+        assert other.is_leaf and not other.requires_grad and other.grad is None, name
+        assert other is not w
         assert f"SGD([{name}]): no error, w after 5 epochs = 0.000" in output
+
+
+def test_w_detach_is_not_a_copy_it_shares_w_s_memory():
+    namespace, output = run("troubleshooting/wrong_parameters.py")
+    torch, w = namespace["torch"], namespace["w"]
+    detached = namespace["detached"]
+    assert detached["w.detach()"].data_ptr() == w.data_ptr()  # the same memory
+    for name in ("w.clone().detach()", "torch.tensor(w.item())"):
+        assert detached[name].data_ptr() != w.data_ptr(), name  # copies
+    w = torch.tensor(0.0, requires_grad=True)
+    c = w.detach()
+    c.add_(1)
+    assert w.item() == 1.0, "writing into w.detach() writes into w"
+    copy = w.clone().detach()
+    copy.add_(1)
+    assert w.item() == 1.0 and copy.item() == 2.0, "a copy does not"
+    assert namespace["v"].item() == 1.0
+    assert output.rstrip().endswith("v = 0, then v.detach().add_(1): v = 1.0")
 
 
 def test_a_cell_that_builds_model_and_optimizer_together_is_safe_to_rerun():

@@ -52,16 +52,21 @@ try:
     torch.optim.SGD([w.clone()], lr=0.01)  # computed from w: not a leaf
 except ValueError as error:
     print(f"SGD([w.clone()]): ValueError: {error}")
-copies = {
-    "w.detach()": w.detach(),
-    "w.clone().detach()": w.clone().detach(),
-    "torch.tensor(w.item())": torch.tensor(w.item()),
+detached = {  # leaves, but not w
+    "w.detach()": w.detach(),  # w's own memory, without its gradient
+    "w.clone().detach()": w.clone().detach(),  # a copy
+    "torch.tensor(w.item())": torch.tensor(w.item()),  # a copy
 }
-for name, copy in copies.items():
-    wrong_optimizer = torch.optim.SGD([copy], lr=0.01)  # a leaf, but not w
+for name, other in detached.items():
+    wrong_optimizer = torch.optim.SGD([other], lr=0.01)
     for epoch in range(5):
         loss = loss_fn(w * X, y)
-        loss.backward()  # the gradient goes into w.grad; copy.grad stays None
+        loss.backward()  # the gradient goes into w.grad; other.grad stays None
         wrong_optimizer.step()  # updates only tensors that have a gradient: none
         wrong_optimizer.zero_grad()
     print(f"SGD([{name}]): no error, w after 5 epochs = {w.item():.3f}")
+
+# w.detach() is not a copy: writing into it writes into w.
+v = torch.tensor(0.0, requires_grad=True)
+v.detach().add_(1)
+print(f"v = 0, then v.detach().add_(1): v = {v.item():.1f}")
