@@ -112,6 +112,54 @@ def test_gradient_descent_agrees_with_lstsq(by_hand, lstsq):
     np.testing.assert_allclose(exact, reference, atol=1e-4)
 
 
+@pytest.mark.parametrize("threads", [None, 1])
+def test_the_difference_from_lstsq_is_unfinished_convergence_and_float32(
+    lstsq, threads
+):
+    """Two causes of about the same size: what 1000 epochs leave along the
+    flattest direction (float64 shows it alone), and float32 rounding (the
+    float32 loop gets no closer than a few millionths, however long it runs)."""
+    namespace, output = lstsq
+    X, y, n = namespace["X"], namespace["y"], namespace["n"]
+    A = np.c_[X.double().numpy(), np.ones(n)]
+    exact = np.linalg.lstsq(A, y.double().numpy(), rcond=None)[0]
+    eigenvalues, eigenvectors = np.linalg.eigh(2 / n * A.T @ A)
+    lambda_min = eigenvalues[0]
+    assert namespace["lambda_min"] == pytest.approx(lambda_min, rel=1e-9)
+    factor = (1 - 0.02 * lambda_min) ** 1000
+    # (1 - 0.02 * 0.522)^1000, as issue 23 computed it
+    assert factor == pytest.approx(2.8e-5, rel=0.02)
+    along = abs(eigenvectors[:, 0] @ exact) * factor  # what is left along it
+    assert namespace["start"] * namespace["factor"] == pytest.approx(along, rel=1e-6)
+    # In float64 the other directions are gone: the difference is that alone ...
+    left = namespace["left"]
+    assert left == pytest.approx(along, rel=0.05)
+    assert f"(1 - 0.02 lambda_min)^1000 = {factor:.1e}" in output
+    assert f"from lstsq {left:.1e}" in output and f"{along:.1e} after 1000" in output
+    # ... and more epochs remove it.
+    theta, b64 = np.zeros(4), y.double().numpy()
+    for _ in range(3000):
+        theta = theta - 0.02 * 2 / n * A.T @ (A @ theta - b64)
+    assert np.abs(theta - exact).max() < 1e-9
+    # float32, the page's loop: within 1e-4, about twice as far as float64 after
+    # 1000 epochs, and never closer than a millionth up to 5000.
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        w, b, thetas = torch.zeros(3), torch.tensor(0.0), []
+        for _ in range(5000):
+            error = X @ w + b - y
+            w = w - 0.02 * 2 / n * X.T @ error
+            b = b - 0.02 * 2 / n * error.sum()
+            thetas.append(torch.cat([w, b.reshape(1)]))
+    finally:
+        torch.set_num_threads(before)
+    distances = np.abs(torch.stack(thetas).double().numpy() - exact).max(axis=1)
+    assert 0.25 < left / distances[999] < 1  # the same size; float32's larger
+    assert 1e-6 < min(distances[999:]) and max(distances[999:]) < 1e-4
+
+
 def test_standardising_cuts_the_epochs_tenfold_and_keeps_the_model(lstsq, scaling):
     namespace, output = scaling
     raw_epochs = namespace["results"]["raw"][1]
