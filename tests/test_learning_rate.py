@@ -216,6 +216,28 @@ def test_hessian_eigenvalues(two):
     assert eigenvalues((X - X.mean()) / X.std()) == pytest.approx([2, 2])
 
 
+def test_standardising_gives_curvature_2_only_with_the_n_standard_deviation(two):
+    """np.std divides by n (ddof=0): curvature 2; torch.std by default by
+    n - 1 (correction=1): curvature 2 (n - 1) / n, 1.5 for four points."""
+    import torch
+
+    n = len(X)
+    assert np.std(X) == np.std(X, ddof=0) == np.sqrt(np.mean((X - X.mean()) ** 2))
+    t = torch.tensor(X)
+    assert torch.std(t).item() == pytest.approx(np.std(X, ddof=1), rel=1e-12)
+    assert torch.std(t, correction=0).item() == pytest.approx(np.std(X), rel=1e-12)
+    for ddof, curvature in [(0, 2.0), (1, 2 * (n - 1) / n)]:
+        x = (X - X.mean()) / np.std(X, ddof=ddof)
+        assert 2 / n * x @ x == pytest.approx(curvature, rel=1e-12), ddof
+    assert two["inputs"]["standardised"] == pytest.approx(
+        (X - X.mean()) / np.std(X, ddof=0), rel=1e-15
+    )
+    assert eigenvalues(two["inputs"]["standardised"]) == pytest.approx([2, 2])
+    output = ran("learning_rate/two_parameters.py")[1]
+    assert "(standardised with n - 1: curvature along w 1.500)" in output
+    assert 2 * (n - 1) / n == 1.5
+
+
 def test_the_largest_eigenvalue_bounds_the_learning_rate(two):
     high = eigenvalues(X)[1]
     assert two["epochs_to_fit"](X, 1.98 / high) is not None

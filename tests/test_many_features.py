@@ -222,6 +222,29 @@ def test_a_weights_curvature_is_2_std2_plus_mean2_and_its_bias_entry_2_mean(scal
     assert torch.allclose(Hs[:d, d], torch.zeros(d, dtype=torch.float64), atol=1e-6)
 
 
+def test_the_curvature_is_2_only_with_the_standard_deviation_that_divides_by_n(
+    scaling,
+):
+    namespace, output = scaling
+    X = namespace["X"].double()
+    n = X.shape[0]
+    mean = X.mean(dim=0)
+    assert torch.equal(X.std(dim=0), X.std(dim=0, correction=1))  # torch's default
+    for correction, curvature in [(0, 2.0), (1, 2 * (n - 1) / n)]:
+        scaled = (X - mean) / X.std(dim=0, correction=correction)
+        got = 2 / n * (scaled**2).sum(dim=0)
+        assert torch.allclose(got, torch.full((3,), curvature, dtype=torch.float64))
+        # The program's float32 run prints the same, to its four decimals.
+        line = re.search(rf"correction={correction}: curvatures \[(.*)\]", output)
+        printed = [float(v) for v in line[1].split(",")]
+        assert printed == pytest.approx([curvature] * 3, abs=1e-4)
+    assert 2 * (n - 1) / n == 1.99 and n == 200
+    # The features the page trains on are standardised with correction=0.
+    assert torch.allclose(
+        namespace["std"], namespace["X"].std(dim=0, correction=0), rtol=0, atol=0
+    )
+
+
 # --- training and validation loss ---------------------------------------------------
 
 

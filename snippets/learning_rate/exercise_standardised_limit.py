@@ -3,7 +3,7 @@ import numpy as np
 X = np.array([1.0, 2.0, 3.0, 4.0])
 y = np.array([2.0, 4.0, 6.0, 8.0])
 n = len(X)
-x = (X - X.mean()) / X.std()  # standardised: mean 0, standard deviation 1
+x = (X - X.mean()) / X.std()  # standardised (np.std divides by n): mean 0, std 1
 
 # y = 2X = 2 std (x) + 2 mean: the answer in the standardised units.
 w_star, b_star = 2 * X.std(), 2 * X.mean()

@@ -34,12 +34,16 @@ def epochs_to_fit(x, learning_rate, tolerance=1e-3, max_epochs=100_000):
 inputs = {
     "x as it is": X,
     "centred": X - X.mean(),
-    "standardised": (X - X.mean()) / X.std(),
+    "standardised": (X - X.mean()) / X.std(),  # np.std divides by n
 }
 print("inputs         eigenvalues      condition   lr limit 2/l_max")
 for name, x in inputs.items():
     low, high = np.linalg.eigvalsh(hessian(x))  # ascending order
     print(f"{name:13}  {low:6.3f} {high:7.3f}   {high / low:9.2f}   {2 / high:14.4f}")
+# With the standard deviation that divides by n - 1 (torch.std's default), the
+# curvature along w is 2 (n - 1) / n instead of 2.
+x_n1 = (X - X.mean()) / X.std(ddof=1)
+print(f"(standardised with n - 1: curvature along w {2 / n * np.sum(x_n1**2):.3f})")
 print()
 
 print("inputs         learning rate        epochs until every |y_hat - y| < 0.001")

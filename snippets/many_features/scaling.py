@@ -52,6 +52,15 @@ print()
 # Standardise: subtract each feature's mean, divide by its standard deviation.
 X_scaled = (X - mean) / std
 
+# The curvature is 2 only with the standard deviation that divides by n, like
+# the loss: torch.std's default (correction=1) divides by n - 1.
+for correction in (0, 1):
+    scaled = (X - mean) / X.std(dim=0, correction=correction)
+    curvatures = (2 / n * (scaled**2).sum(dim=0)).tolist()
+    print(f"standardised, correction={correction}: ", end="")
+    print(f"curvatures {[round(v, 4) for v in curvatures]}")
+print()
+
 print("features      condition number  lr       epochs")
 results = {}
 for name, features in [("raw", X), ("standardised", X_scaled)]:
