@@ -32,9 +32,15 @@ def summary(output: str) -> tuple[float, float, float]:
 
 
 def available_device() -> str:
-    if torch.cuda.is_available():
-        return "cuda"
-    return "mps" if torch.backends.mps.is_available() else "cpu"
+    """What the page says the program picks: the accelerator PyTorch can use
+    here, else the CPU (written here without the program's code)."""
+    accelerator = torch.accelerator.current_accelerator(check_available=True)
+    return "cpu" if accelerator is None else accelerator.type
+
+
+def code_of(source: str) -> str:
+    """The program without its comments."""
+    return "\n".join(line.split("#")[0] for line in source.splitlines())
 
 
 def test_prints_the_device_it_chose():
@@ -42,6 +48,18 @@ def test_prints_the_device_it_chose():
     expected = available_device()
     assert namespace["device"] == expected
     assert output.startswith(f"device: {expected}\n")
+
+
+def test_a_build_without_an_accelerator_has_none_and_runs_on_the_cpu():
+    """The page: the CPU build this site was built with has no accelerator,
+    current_accelerator() returns None, and the program says cpu."""
+    if torch.backends.cuda.is_built() or torch.backends.mps.is_built():
+        assert torch.accelerator.current_accelerator() is not None
+        return  # not the CPU build (CUDA on Linux, MPS on macOS): nothing to say
+    assert torch.accelerator.current_accelerator() is None
+    assert not torch.accelerator.is_available()
+    assert torch.accelerator.device_count() == 0
+    assert ran("devices/where_it_runs.py")[0]["device"] == "cpu"
 
 
 def test_data_and_model_are_on_the_chosen_device():
@@ -60,17 +78,31 @@ def test_the_numbers_match_the_cpu_reference_to_float32_tolerance():
         assert got == reference
 
 
-def test_the_device_is_chosen_in_one_place_only():
-    for name in ("cuda", "mps", "cpu"):
-        assert SOURCE.count(f'"{name}"') == 1, name
+def test_the_device_is_chosen_in_one_place_only_through_torch_accelerator():
+    code = code_of(SOURCE)
+    assert code.count("torch.accelerator.is_available()") == 1
+    assert code.count("torch.accelerator.current_accelerator()") == 1
+    assert code.count('"cpu"') == 1
+    for name in ("cuda", "mps", "torch.backends"):  # no chain, one kind at a time
+        assert name not in code, name
     assert ".cuda(" not in SOURCE and ".cpu(" not in SOURCE
     assert SOURCE.count(".to(device)") == 3  # X, y and the model, once each
 
 
+def accelerator(monkeypatch, kind: str | None, available: bool) -> None:
+    """Make torch.accelerator report an accelerator of `kind` (None: a build
+    without one), available here or not."""
+    device = None if kind is None else torch.device(kind)
+    monkeypatch.setattr(torch.accelerator, "current_accelerator", lambda: device)
+    monkeypatch.setattr(torch.accelerator, "is_available", lambda: available)
+
+
 def test_the_program_follows_the_device_choice(monkeypatch):
-    """With CUDA reported available, the program must really use "cuda"."""
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    if not torch.backends.cuda.is_built() or torch.cuda.device_count() == 0:
+    """With a CUDA accelerator reported available, the program must really use
+    "cuda"."""
+    cuda_here = torch.backends.cuda.is_built() and torch.cuda.device_count() > 0
+    accelerator(monkeypatch, "cuda", available=True)
+    if not cuda_here:
         # No GPU here: moving the data to "cuda" is what fails. A CPU-only build
         # says "Torch not compiled with CUDA enabled"; a CUDA build on a machine
         # without a GPU (PyPI's torch for Linux) "Found no NVIDIA driver ...".
@@ -83,10 +115,10 @@ def test_the_program_follows_the_device_choice(monkeypatch):
         assert summary(output) == pytest.approx(cpu_reference(), rel=1e-5, abs=1e-6)
 
 
-def test_the_program_takes_mps_when_there_is_no_cuda(monkeypatch):
-    """With only MPS reported available, the program must really use "mps"."""
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+def test_the_program_takes_mps_when_that_is_the_accelerator(monkeypatch):
+    """With an MPS accelerator reported available, the program must really use
+    "mps"."""
+    accelerator(monkeypatch, "mps", available=True)
     if not torch.backends.mps.is_built():
         # Not a Mac build: moving the data to "mps" is what fails.
         with pytest.raises(RuntimeError, match="mps"):
@@ -95,6 +127,16 @@ def test_the_program_takes_mps_when_there_is_no_cuda(monkeypatch):
         namespace, output = run("devices/where_it_runs.py")
         assert output.startswith("device: mps\n")
         assert summary(output) == pytest.approx(cpu_reference(), rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["cuda", "mps", None])
+def test_an_accelerator_that_is_not_available_leaves_the_cpu(monkeypatch, kind):
+    """A CUDA build on a machine without a GPU knows its accelerator, "cuda",
+    but cannot use it: the program must ask is_available() and take the CPU."""
+    accelerator(monkeypatch, kind, available=False)
+    namespace, output = run("devices/where_it_runs.py")
+    assert namespace["device"] == "cpu" and output.startswith("device: cpu\n")
+    assert summary(output) == pytest.approx(cpu_reference(), rel=1e-5, abs=1e-6)
 
 
 # --- the exercises --------------------------------------------------------------

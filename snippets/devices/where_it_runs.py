@@ -1,12 +1,11 @@
 import torch
 from torch import nn
 
-# Pick the device once; everything below is written against `device`:
-# an NVIDIA GPU (CUDA), else an Apple GPU (MPS), else the CPU.
-if torch.cuda.is_available():
-    device = "cuda"
-elif torch.backends.mps.is_available():
-    device = "mps"
+# Pick the device once; everything below is written against `device`: the
+# accelerator this PyTorch was built for (an NVIDIA GPU, "cuda", an Apple GPU,
+# "mps", ...) if one is there, else the CPU.
+if torch.accelerator.is_available():
+    device = torch.accelerator.current_accelerator().type
 else:
     device = "cpu"
 print(f"device: {device}")
