@@ -10,6 +10,7 @@ import pytest
 
 from snippet import (
     EXERCISE_CHAPTERS,
+    ROOT,
     exercise_problems,
     exercises_of,
     printed_in_build,
@@ -285,12 +286,25 @@ def test_line_with_intercept_needs_the_bias(site_dir):
     assert (w, b, loss) == pytest.approx((2, 1, 0), abs=1e-4)
 
 
-def test_centred_inputs_diagonal_hessian_and_faster_training():
+def test_centred_inputs_untilted_valley_and_faster_training():
     namespace, output = run("torch_model/exercise_centred_inputs.py")
-    H = namespace["H"]
-    assert H[0, 1].item() == 0 and H[1, 0].item() == 0
-    eigenvalues = sorted(np.diag(H.numpy()))
-    assert eigenvalues[1] / eigenvalues[0] < 1.5
+    x = X - X.mean()
+    assert namespace["curvature_w"] == pytest.approx(2 / 4 * x @ x, rel=1e-12)
+    assert namespace["curvature_b"] == 2 and namespace["mixed"] == 0
+    assert "d2L/dw2 = 2.50, d2L/db2 = 2.00, d2L/(dw db) = 0.00" in output
+    # With no mixed derivative the loss is a sum of one parameter's and the
+    # other's, so each has its own curvature (the matrix is diagonal)...
+    H = 2 / 4 * np.array([[x @ x, x.sum()], [x.sum(), 4]])
+    assert H[0, 1] == 0 and H[1, 0] == 0
+    eigenvalues = sorted(np.diag(H))
+    assert eigenvalues == sorted([namespace["curvature_w"], 2.0])
+    assert eigenvalues[1] / eigenvalues[0] < 1.5  # close to each other
+    # ... and the page needs no Hessian before learning_rate.md introduces it.
+    page = (ROOT / "docs" / "torch_model.md").read_text(encoding="utf-8")
+    prose = re.sub(r"\]\([^)]*\)", "]", page)  # the text, not the links' URLs
+    code = (ROOT / "snippets/torch_model/exercise_centred_inputs.py").read_text()
+    assert "hessian" not in prose.lower() and "hessian" not in code.lower()
+    assert 0.4 == pytest.approx(1 / max(eigenvalues))  # "one over the larger"
     epochs = [int(e) for e in re.findall(r"epoch +(\d+):", output)]
     raw, centred, centred_large_lr = epochs
     assert centred < raw / 3

@@ -1,6 +1,7 @@
 """Part 4: nn.Linear, the custom module, the bias-free model, conditioning."""
 
 import numpy as np
+import pytest
 
 from snippet import ROOT, ran, run
 
@@ -57,10 +58,40 @@ def test_the_valley_is_tilted_because_every_x_is_positive():
     assert np.mean(trade**2) < 0.2 * np.mean(w_up**2)
 
 
-def test_predictions_for_display_build_no_graph():
+def test_predictions_for_display_are_made_in_inference_mode():
     for path in ["torch_model/linear.py", "torch_model/custom_module.py"]:
         lines = (ROOT / "snippets" / path).read_text(encoding="utf-8").splitlines()
         shown = [k for k, line in enumerate(lines) if "prediction for x = 5" in line]
         assert shown, path
         for k in shown:
-            assert lines[k - 1].startswith("with torch.no_grad():"), (path, k)
+            assert lines[k - 1].startswith("with torch.inference_mode():"), (path, k)
+
+
+def test_inference_mode_records_no_graph_and_its_results_stay_out_of_graphs():
+    namespace = ran("torch_model/linear.py")[0]
+    torch, model, X_test = namespace["torch"], namespace["model"], namespace["X_test"]
+    with torch.inference_mode():
+        prediction = model(X_test)
+    assert prediction.grad_fn is None and not prediction.requires_grad
+    assert prediction.is_inference()
+    with torch.no_grad():
+        looked_at = model(X_test)
+    assert looked_at.grad_fn is None and not looked_at.is_inference()
+    assert torch.equal(prediction, looked_at)  # the same numbers
+    # "can never be used in a graph later": autograd refuses to save it.
+    with pytest.raises(RuntimeError, match="(?i)inference tensor"):
+        (model.weight * prediction).sum().backward()
+    # The model's parameters are untouched by it and still train.
+    assert model.weight.requires_grad and not model.weight.is_inference()
+
+
+def test_layers_start_from_values_set_with_nn_init():
+    """torch_model.md: nn.init sets a parameter without recording it (that the
+    site sets every layer's starting values that way: test_idioms.py)."""
+    namespace = ran("torch_model/no_bias.py")[0]
+    torch, nn = namespace["torch"], namespace["nn"]
+    layer = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(layer.weight)
+    assert layer.weight.item() == 0 and layer.weight.grad_fn is None
+    assert layer.weight.is_leaf and layer.weight.requires_grad
+    assert isinstance(layer.weight, torch.nn.Parameter)

@@ -28,5 +28,5 @@ for epoch in range(50):
     optimizer.zero_grad()
 
 print(f"after 50 epochs: loss = {loss.item():.8f}")
-with torch.no_grad():  # a prediction to look at: no graph needed
+with torch.inference_mode():  # a prediction to look at: no graph needed
     print(f"prediction for x = 5: {model(torch.tensor([[5.0]])).item():.3f}")

@@ -13,7 +13,7 @@ print(f"X.shape = {tuple(X.shape)}, y.shape = {tuple(y.shape)}")
 model = nn.Linear(in_features=n_features, out_features=1)
 X_test = torch.tensor([[5.0]])
 print(f"start:  w = {model.weight.item():.3f}, b = {model.bias.item():.3f}")
-with torch.no_grad():  # a prediction to look at: no graph needed
+with torch.inference_mode():  # a prediction to look at: no graph needed
     print(f"prediction for x = 5 before training: {model(X_test).item():.3f}")
 
 # 2. Construct the loss and the optimizer.
@@ -32,5 +32,5 @@ for epoch in range(1, n_epochs + 1):
         w, b = model.weight.item(), model.bias.item()
         print(f"epoch {epoch:2d}: w = {w:.3f}, b = {b:.3f}, loss = {loss.item():.8f}")
 
-with torch.no_grad():
+with torch.inference_mode():
     print(f"prediction for x = 5 after training:  {model(X_test).item():.3f}")

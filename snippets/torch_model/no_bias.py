@@ -6,8 +6,7 @@ y = torch.tensor([[2], [4], [6], [8]], dtype=torch.float32)
 
 # No bias, and the weight set to 0: the same model as Parts 1 to 3.
 model = nn.Linear(1, 1, bias=False)
-with torch.no_grad():
-    model.weight.fill_(0.0)
+nn.init.zeros_(model.weight)
 
 loss_fn = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)

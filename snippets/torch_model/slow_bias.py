@@ -11,8 +11,7 @@ def epochs_to_answer(bias, lr=0.01, tolerance=1e-3, max_epochs=100_000):
     torch.manual_seed(0)
     model = nn.Linear(1, 1, bias=bias)
     if not bias:
-        with torch.no_grad():
-            model.weight.fill_(0.0)  # Parts 1 to 3 started at w = 0
+        nn.init.zeros_(model.weight)  # Parts 1 to 3 started at w = 0
     loss_fn = nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     for epoch in range(1, max_epochs + 1):

@@ -11,12 +11,15 @@ c = (2 * torch.dot(X, X) / len(X)).item()
 print(f"c = {c:.1f}, so the learning rate must stay below 2/c = {2 / c:.4f}")
 
 
+loss_fn = nn.MSELoss()
+
+
 def train(learning_rate, n_epochs=150):
     w = torch.tensor(0.0, requires_grad=True)
     optimizer = torch.optim.SGD([w], lr=learning_rate)
     losses, grads, ws = [], [], []  # per epoch: loss, gradient, w after the step
     for epoch in range(n_epochs):
-        loss = nn.MSELoss()(w * X, y)
+        loss = loss_fn(w * X, y)
         loss.backward()
         grads.append(w.grad.item())
         optimizer.step()

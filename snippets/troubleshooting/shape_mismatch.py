@@ -11,9 +11,8 @@ loss_fn = nn.MSELoss()
 
 # The perfect model, w = 2 and no bias: its loss should be 0.
 model = nn.Linear(1, 1, bias=False)
-with torch.no_grad():
-    model.weight.fill_(2.0)
-with torch.no_grad():  # only looking: no graph needed for these numbers
+nn.init.constant_(model.weight, 2.0)
+with torch.inference_mode():  # only looking: no graph needed for these numbers
     y_pred = model(X)
 print(f"y_pred.shape = {tuple(y_pred.shape)}, y_flat.shape = {tuple(y_flat.shape)}")
 print(f"(y_pred - y_flat).shape = {tuple((y_pred - y_flat).shape)}")
@@ -29,8 +28,7 @@ print(f"loss at w = 2, target (4, 1): {loss_fn(y_pred, y).item():.4f}")
 
 def train(target, n_epochs=200):
     model = nn.Linear(1, 1, bias=False)
-    with torch.no_grad():
-        model.weight.fill_(0.0)
+    nn.init.zeros_(model.weight)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # shown once above
