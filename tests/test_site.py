@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,26 @@ def test_every_page_is_in_the_navigation():
         p.relative_to(ROOT / "docs").as_posix() for p in ROOT.glob("docs/**/*.md")
     )
     assert sorted(chapter_model.nav_pages(CONFIG)) == in_docs
+
+
+def test_the_tests_a_page_mentions_are_links_to_them():
+    """A reader cannot see "the tests": every page that mentions them links to
+    the test file in the repository (repo_url's main branch), and it exists."""
+    blob = f"{CONFIG['repo_url']}/blob/main/"
+    mentions = re.compile(r"\bthe tests\b", re.IGNORECASE)
+    linked = re.compile(r"\[(the tests[^\]]*)\]\(([^)\s]+)\)", re.IGNORECASE)
+    found = 0
+    for page in PAGES:
+        text = re.sub(r"\s+", " ", (ROOT / "docs" / page).read_text(encoding="utf-8"))
+        links = linked.findall(text)
+        assert len(links) == len(mentions.findall(text)), page
+        for _, url in links:
+            assert url.startswith(blob), (page, url)
+            path = url.removeprefix(blob)
+            assert re.fullmatch(r"tests/test_[a-z_]+\.py", path), (page, url)
+            assert (ROOT / path).is_file(), (page, url)
+            found += 1
+    assert found >= 5
 
 
 def test_strict_build_writes_every_page(site_dir: Path):
