@@ -38,6 +38,7 @@ def test_the_figure_pages_are_known():
     assert FIGURE_PAGES == {
         "learning_rate.md": 1,
         "minibatch.md": 1,
+        "nonlinear.md": 1,
         "numpy_by_hand.md": 2,
         "optimizers.md": 1,
         "problem.md": 1,
