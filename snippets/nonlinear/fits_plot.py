@@ -43,15 +43,16 @@ network_fits = fits(network, X, adam, [0, 20, 50, 100, 300])
 
 fig, axes = plt.subplots(2, 1, figsize=(6, 7), sharex=True, layout="constrained")
 x = X.squeeze(1).tolist()
+colours = ["#9aa5b1", "#4c9be8", "#59a14f", "#f28e2b", "#e15759"]
 panels = [
     (axes[0], cubic_fits, "The cubic on standardised features (SGD)"),
     (axes[1], network_fits, "The network (Adam)"),
 ]
 for ax, fitted, title in panels:
     ax.plot(x, y.squeeze(1).tolist(), "o", color="black", markersize=2.5, label="sin x")
-    shades = plt.cm.viridis_r(
-        [0.15 + 0.75 * k / (len(fitted) - 1) for k in range(len(fitted))]
-    )
+    # Grey for the start, red for the last epoch: colours that read on a light
+    # and on a dark background alike.
+    shades = colours[: len(fitted) - 1] + colours[-1:]
     for shade, (epoch, fit) in zip(shades, fitted.items(), strict=True):
         ax.plot(x, fit, color=shade, label=f"epoch {epoch}")
     ax.set_ylim(-1.3, 2.1)
