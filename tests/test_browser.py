@@ -42,6 +42,7 @@ def test_the_figure_pages_are_known():
         "optimizers.md": 1,
         "problem.md": 1,
         "torch_model.md": 1,
+        "training_loop.md": 1,
     }
 
 
