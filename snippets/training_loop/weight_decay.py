@@ -1,33 +1,41 @@
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset, random_split
+from torch.nn.utils import parameters_to_vector
+from torch.utils.data import DataLoader, TensorDataset, random_split
 
-# The training set of the loop above, used whole: one batch per step.
+# The data and split of the loop above.
 data_generator = torch.Generator().manual_seed(0)
 X = torch.rand(200, 1, generator=data_generator) * 6 - 3
 y = torch.sin(X) + 0.3 * torch.randn(200, 1, generator=data_generator)
 dataset = TensorDataset(X, y)
-train_set, _ = random_split(
+train_set, val_set = random_split(
     dataset, [150, 50], generator=torch.Generator().manual_seed(0)
 )
-x_train, y_train = dataset[train_set.indices]
 loss_fn = nn.MSELoss()
 
 
-def train(make_optimizer, l2=0.0, n_steps=100):
-    """Train from the same start; every parameter after n_steps, as one vector.
-    l2 > 0 adds the term (l2 / 2) * (sum of every parameter squared) to the loss."""
+def train(make_optimizer, l2=0.0, n_epochs=20):
+    """Train from the same start, on batches in the same order; every parameter
+    at the end, as one vector. l2 > 0 adds the term
+    (l2 / 2) * (the sum of every parameter squared) to the loss."""
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
     optimizer = make_optimizer(model.parameters())
-    for _ in range(n_steps):
-        loss = loss_fn(model(x_train), y_train)
-        if l2:
-            loss = loss + l2 / 2 * sum((p**2).sum() for p in model.parameters())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return torch.cat([p.detach().flatten() for p in model.parameters()])
+    loader = DataLoader(
+        train_set,
+        batch_size=25,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
+    for epoch in range(n_epochs):
+        for x_batch, y_batch in loader:
+            loss = loss_fn(model(x_batch), y_batch)
+            if l2:
+                loss = loss + l2 / 2 * sum((p**2).sum() for p in model.parameters())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return parameters_to_vector(model.parameters()).detach()
 
 
 def sgd(**kwargs):
