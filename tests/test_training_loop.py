@@ -303,10 +303,10 @@ def test_l2_term_and_weight_decay_are_identical_for_a_power_of_two(weight_decay)
 def test_with_lambda_0_1_they_agree_to_float32_rounding(weight_decay):
     namespace, output = weight_decay
     gap = namespace["sgd_gap"]
-    # Each of the 120 steps may round g + lambda theta differently, by half an
+    # Each of the 60 steps may round g + lambda theta differently, by half an
     # ulp of values of size about 1 (6e-8), which the step multiplies by
     # lr = 0.1 and the later steps carry along: 1e-5 leaves room for that to
-    # grow a hundredfold, and is far below a real difference (AdamW's: 0.66).
+    # grow a hundredfold, and is far below a real difference (AdamW's: 0.35).
     assert 0 <= gap < 1e-5
     assert f"largest difference {gap:.1e}" in output
     scale = namespace["sgd_l2"].abs().max().item()
@@ -395,7 +395,7 @@ def glitch_steps(namespace) -> list[bool]:
         shuffle=True,
         generator=torch.Generator().manual_seed(0),
     )
-    return [bool((y == 100.0).any()) for _ in range(20) for _, y in loader]
+    return [bool((y == 100.0).any()) for _ in range(10) for _, y in loader]
 
 
 def test_clipping_acts_on_the_glitch_batches_alone(clipping):
@@ -405,7 +405,7 @@ def test_clipping_acts_on_the_glitch_batches_alone(clipping):
     raw_norms, raw_steps, raw_val = results["one glitch, no clipping"]
     norms, steps, val = results["one glitch, max_norm=2"]
     glitch = glitch_steps(namespace)
-    assert sum(glitch) == 20 and len(glitch) == len(norms) == 120
+    assert sum(glitch) == 10 and len(glitch) == len(norms) == 60
     assert [n > 2.0 for n in norms] == glitch, "exactly the glitch's steps"
     assert max(clean_norms) < 2.0, "max_norm=2 would clip no clean step"
     # Every batch that holds the glitch has a huge gradient, unclipped too.
@@ -420,7 +420,7 @@ def test_clipping_acts_on_the_glitch_batches_alone(clipping):
         f"moves the parameters by {max(raw_steps):.3f}, against "
         f"{max(clean_steps):.3f} on the clean data",
         f"ends at {raw_val:.4f} instead of {clean_val:.4f}",
-        "only those 20 steps are clipped, one per epoch",
+        "only those 10 steps are clipped, one per epoch",
         f"the validation loss is {val:.4f}",
     )
     assert f"longest step {max(steps):.3f}" in output and f"{max(steps):.3f}" == "0.100"
@@ -460,12 +460,9 @@ def test_exercise_clipping_below_the_ordinary_norms_shortens_every_step():
     train = namespace["train"]
     free_norms, free_steps, free_val = train(float("inf"))
     norms, steps, val = train(0.1)
-    clipped = [n > 0.1 for n in norms]
-    assert sum(clipped) >= 0.95 * len(norms), "almost every step"
-    step = 0.05 * 0.1
-    for was_clipped, length in zip(clipped, steps, strict=True):
-        assert length <= step * (1 + 1e-5)
-        if was_clipped:
-            assert length == pytest.approx(step, rel=1e-4)
+    assert min(norms) > 0.1, "every step is clipped"
+    for length in steps:  # lr * max_norm, to within the 1e-6 of the scale
+        assert length == pytest.approx(0.05 * 0.1, rel=1e-4)
     assert val > free_val
-    assert f"clipped {sum(clipped)} of 120" in output
+    assert f"clipped {len(norms)} of {len(norms)}" in output
+    assert f"smallest gradient norm {min(norms):.3f}" in output

@@ -19,7 +19,7 @@ y_glitched[0] = 100.0
 loss_fn = nn.MSELoss()
 
 
-def train(targets, max_norm, n_epochs=20):
+def train(targets, max_norm, n_epochs=10):
     """Plain SGD, every gradient clipped to max_norm. Returns the norm of every
     gradient before clipping, the length of every step, the validation loss."""
     torch.manual_seed(0)

@@ -15,7 +15,7 @@ x_val, y_val = dataset[val_set.indices]
 loss_fn = nn.MSELoss()
 
 
-def train(max_norm, n_epochs=20, lr=0.05):
+def train(max_norm, n_epochs=10, lr=0.05):
     """Plain SGD with clipping; the norms before clipping, the length of every
     step, and the validation loss at the end."""
     torch.manual_seed(0)

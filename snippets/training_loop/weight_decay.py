@@ -14,7 +14,7 @@ train_set, val_set = random_split(
 loss_fn = nn.MSELoss()
 
 
-def train(make_optimizer, l2=0.0, n_epochs=20):
+def train(make_optimizer, l2=0.0, n_epochs=10):
     """Train from the same start, on batches in the same order; every parameter
     at the end, as one vector. l2 > 0 adds the term
     (l2 / 2) * (the sum of every parameter squared) to the loss."""
