@@ -61,7 +61,7 @@ for epoch in range(1, max_epochs + 1):
     history.append((lr, train_loss, val_loss))
     if val_loss < best_val:
         best_val, best_epoch = val_loss, epoch
-        best_state = copy.deepcopy(model.state_dict())  # a copy, not a view
+        best_state = copy.deepcopy(model.state_dict())  # a copy: see below
     if epoch <= 3 or epoch % 10 == 0 or epoch - best_epoch >= patience:
         print(
             f"epoch {epoch:3d}: lr = {lr:.4f}, train loss = {train_loss:.4f}, "
