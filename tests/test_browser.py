@@ -39,7 +39,7 @@ def test_the_figure_pages_are_known():
         "learning_rate.md": 1,
         "minibatch.md": 1,
         "numpy_by_hand.md": 2,
-        "optimizers.md": 1,
+        "optimizers.md": 2,
         "problem.md": 1,
         "torch_model.md": 1,
     }
