@@ -402,7 +402,9 @@ def test_a_phone_sees_it_whole_and_taps_the_start(browser, site_url, valley):
         assert scroll <= inner, (scroll, inner)
         box = explorer.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 412
-        explorer.locator(".ve-plot").evaluate("e => e.scrollIntoView({block: 'center'})")
+        explorer.locator(".ve-plot").evaluate(
+            "e => e.scrollIntoView({block: 'center'})"
+        )
         plot = explorer.locator(".ve-plot").bounding_box()
         assert plot["width"] > 300 and plot["x"] + plot["width"] <= 412
         page.touchscreen.tap(plot["x"] + plot["width"] * 0.8, plot["y"] + 40)
@@ -467,3 +469,17 @@ def test_only_its_page_loads_the_explorer(site_dir):
             assert found == [], doc
     assert (site_dir / SCRIPT).is_file() and (site_dir / STYLESHEET).is_file()
     assert page_url("optimizers.md") == EXPLORER
+
+
+def test_without_javascript_the_page_says_so_and_shows_the_figure(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + EXPLORER)
+        explorer = page.locator(".ve-explorer")
+        assert explorer.inner_text().startswith("The explorer needs JavaScript.")
+        figure = page.locator("#watch-it-descend ~ .tabbed-set img")
+        assert "Three show the contour lines" in figure.first.get_attribute("alt")
+        assert explorer.bounding_box()["height"] < 100  # no room kept for it
+    finally:
+        context.close()

@@ -776,8 +776,11 @@
       var g = ui.geometry;
       var px = (event.clientX - box.left) * (g.width / box.width);
       var py = (event.clientY - box.top) * (g.height / box.height);
-      var round = function (v) { return Math.round(v * 100) / 100; };
-      return [round(g.w(px)), round(g.b(py))];
+      // To 0.01, within the plane shown.
+      var round = function (v, range) {
+        return Math.round(Math.max(range[0], Math.min(range[1], v)) * 100) / 100;
+      };
+      return [round(g.w(px), g.view.w), round(g.b(py), g.view.b)];
     }
     ui.plot.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) return;
