@@ -3,6 +3,7 @@
 import math
 import re
 
+import momentum_bound
 import numpy as np
 import pytest
 import torch
@@ -286,3 +287,161 @@ def test_exercise_best_settings_centred():
     assert settings["momentum"][0] == pytest.approx(settings["SGD"][0], rel=0.01)
     assert results["centred", "momentum"] == results["centred", "SGD"] <= 10
     assert results["x as it is", "momentum"] * 3 < results["x as it is", "SGD"]
+
+
+# --- the explorer's runs, and its figure -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def valley():
+    return ran("optimizers/valley_paths.py")
+
+
+def test_the_explorers_settings_take_the_steps_of_the_pages_tables(valley, best):
+    """The buttons' settings, run in float64 from Part 4's start, take the
+    float32 tables' step counts (the page says so)."""
+    namespace, output = valley
+    paths, settings = namespace["paths"], namespace["settings"]
+    best_namespace = best[0]
+    counted = {name: len(paths[name, "raw"][0]) - 1 for name, _ in paths}
+    plain, distill = (
+        best_namespace["settings"]["(w, b)"][key] for key in ("SGD", "momentum")
+    )
+    assert settings["best plain step", "raw"][:2] == pytest.approx(plain, rel=1e-14)
+    assert settings["Distill's optimum", "raw"][:2] == pytest.approx(distill, rel=1e-14)
+    assert counted["best plain step"] == best_namespace["steps_to_reach"](
+        "(w, b)", *plain
+    )
+    assert counted["Distill's optimum"] == best_namespace["steps_to_reach"](
+        "(w, b)", *distill
+    )
+    table = ran("optimizers/compare.py")[0]["steps_needed"]
+    assert counted["momentum 0.9"] == table["momentum", "(w, b)"]
+    start = namespace["start"]
+    assert settings["momentum 0.9", "raw"] == (0.01, 0.9, start)
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    assert start == (model.weight.item(), model.bias.item())  # Part 4's start
+    for (name, inputs), (path, losses) in paths.items():
+        verdict = namespace["verdict"](path, losses)
+        assert re.search(
+            rf"^{re.escape(name)} +{inputs} .* {len(path) - 1:5d}  {verdict}$",
+            output,
+            re.M,
+        ), (name, inputs)
+
+
+def test_the_settings_cover_every_kind_of_run(valley):
+    namespace, _ = valley
+    verdicts = {
+        namespace["verdict"](*run): key for key, run in namespace["paths"].items()
+    }
+    assert set(verdicts) == {
+        "converges smoothly",
+        "converges with oscillation",
+        "diverges",
+    }
+    inputs = {key[1] for key in namespace["paths"]}
+    assert inputs == {"raw", "standardised"}
+    # The fourth verdict, run here: too small a step, and the limit of
+    # stability (each step mirrors the start through the minimum).
+    for lr, inputs in [(0.001, "raw"), (1.0, "standardised")]:
+        path, losses = namespace["run"](lr, 0.0, (1.0, 1.0), inputs)
+        assert len(path) == namespace["MAX_STEPS"] + 1
+        assert namespace["verdict"](path, losses) == "not within 5000 steps"
+
+
+def test_the_verdicts_and_step_counts_keep_clear_of_rounding(valley):
+    """Another float64 run of the same update (the explorer's) stops at the
+    same step with the same verdict: the losses at the last two steps, and
+    the turns, are further from the thresholds than the two runs can differ
+    (tests/momentum_bound.py)."""
+    namespace, _ = valley
+    threshold, too_large = namespace["THRESHOLD"], namespace["TOO_LARGE"]
+    for (name, inputs), (path, losses) in namespace["paths"].items():
+        lr, momentum, _ = namespace["settings"][name, inputs]
+        x = namespace["INPUTS"][inputs].squeeze(1).numpy()
+        gap = momentum_bound.gaps(
+            x, 2 * namespace["X"].squeeze(1).numpy(), lr, momentum, path
+        )
+        assert (gap[:, :2] < 1e-9 * np.maximum(1, np.abs(path))).all(), name
+        last, before = losses[-1], losses[:-1]
+        verdict = namespace["verdict"](path, losses)
+        for loss, tolerance in zip(before, gap[:-1, 2], strict=True):
+            assert threshold + tolerance <= loss <= too_large - tolerance, name
+        if verdict == "diverges":
+            assert last > too_large + gap[-1, 2], name
+        else:
+            assert last < threshold - gap[-1, 2], name
+        turns = momentum_bound.turn_margins(path, gap)
+        if verdict == "converges with oscillation":
+            assert any(dot < -bound for dot, bound in turns), name
+        elif verdict == "converges smoothly":
+            assert all(dot > bound for dot, bound in turns), name
+
+
+def test_standardised_inputs_make_the_valley_round(valley):
+    namespace, output = valley
+    x = namespace["INPUTS"]["standardised"].squeeze(1)
+    assert x.mean().item() == pytest.approx(0, abs=1e-15)
+    assert x.std(correction=0).item() == pytest.approx(1, rel=1e-15)
+    low, high = np.linalg.eigvalsh(momentum_bound.hessian(x.numpy()))
+    assert low == pytest.approx(high, rel=1e-14)  # a circle: kappa = 1
+    settings = namespace["best_settings"]("standardised")
+    for lr, momentum in settings.values():  # both are 1 / lambda, no momentum
+        assert lr == pytest.approx(1 / low, rel=1e-14) and momentum < 1e-14
+    # The same line in the new units: the same predictions.
+    start = namespace["start"]
+    w, b = namespace["same_line"](start)
+    X = namespace["X"].squeeze(1)
+    assert (w * x + b).tolist() == pytest.approx((start[0] * X + start[1]).tolist())
+    assert f"standardised, w = {w:.4f}, b = {b:.4f}" in output
+    for name in ["best plain step", "Distill's optimum"]:
+        assert len(namespace["paths"][name, "standardised"][0]) - 1 == 1
+
+
+def test_the_prose_states_the_programs_thresholds(valley):
+    namespace, output = valley
+    text = (ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8")
+    section = text[text.index("## Watch it descend") :]
+    assert namespace["THRESHOLD"] == 1e-6 and "below $10^{-6}$" in section
+    assert namespace["TOO_LARGE"] == 1e10 and "above $10^{10}$" in section
+    assert namespace["MAX_STEPS"] == 5000 and "after 5000 steps" in section
+    assert "stop: loss below 1e-06, above 1e+10, or 5000 steps" in output
+    for verdict in ["converges smoothly", "converges with", "diverges"]:
+        assert verdict in " ".join(section.split())
+
+
+@pytest.fixture(scope="module")
+def valley_plot():
+    return run("optimizers/valley_paths_plot.py")
+
+
+def test_the_valley_figure_shows_the_three_runs_as_its_text_says(
+    site_dir, valley, valley_plot
+):
+    namespace, output = valley_plot
+    assert shows_figure(site_dir, "optimizers.md", output)
+    paths = valley[0]["paths"]
+    names = ["best plain step", "momentum 0.9", "Distill's optimum"]
+    assert namespace["steps"] == [len(paths[name, "raw"][0]) - 1 for name in names]
+    assert [settings[:2] for settings in namespace["runs"].values()] == [
+        pytest.approx(valley[0]["settings"][name, "raw"][:2], rel=1e-14)
+        for name in names
+    ]
+    for count in namespace["steps"]:
+        assert f"({count} steps)" in namespace["description"]
+    plain, momentum, distill = (paths[name, "raw"] for name in names)
+    # The best plain step: both directions shrink by the same factor, so the
+    # loss falls by one factor per step, a straight line on a log scale.
+    ratios = np.array(plain[1][1:]) / np.array(plain[1][:-1])
+    assert ratios == pytest.approx(ratios[0], rel=1e-6)
+    # Momentum 0.9: runs out past the minimum (w = 2); its loss goes up and down.
+    assert max(w for w, _ in momentum[0]) > 2.5
+    assert any(b > a for a, b in zip(momentum[1], momentum[1][1:], strict=False))
+    # Distill's optimum: further across than the other two, to both sides; its
+    # loss rises at first.
+    for side in (min, max):
+        reach = [side(w for w, _ in run[0]) for run in (plain, momentum, distill)]
+        assert side(reach) == reach[2] and reach.count(reach[2]) == 1
+    assert distill[1][1] > distill[1][0]
