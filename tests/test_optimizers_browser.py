@@ -421,6 +421,9 @@ def test_a_phone_sees_it_whole_and_taps_the_start(browser, site_url, valley):
 def axe_on_the_explorer(page) -> list[str]:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
+    # Colours as they end, not halfway through Material's transitions (a
+    # button just clicked fades to its focused colours).
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
     return page.evaluate(
         """async () => {
             const result = await axe.run({include: [[".ve-explorer"]]},

@@ -58,7 +58,7 @@ for ax, fitted, title in panels:
     ax.set_ylim(-1.3, 2.1)
     ax.set_ylabel("y")
     ax.set_title(title)
-    ax.legend(fontsize="small", loc="upper center", ncols=3)
+    ax.legend(frameon=False, fontsize="small", loc="upper center", ncols=3)
 axes[1].set_xlabel("x")
 plt.show()
 # --8<-- [end:plot]

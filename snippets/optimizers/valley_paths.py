@@ -34,9 +34,8 @@ def run(lr, momentum, start, inputs):
     """torch.optim.SGD from start: (w, b) and the loss before every step."""
     x = INPUTS[inputs]
     model = nn.Linear(1, 1, dtype=torch.float64)
-    with torch.no_grad():
-        model.weight.fill_(start[0])
-        model.bias.fill_(start[1])
+    nn.init.constant_(model.weight, start[0])
+    nn.init.constant_(model.bias, start[1])
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     path, losses = [], []
     for step in range(MAX_STEPS + 1):

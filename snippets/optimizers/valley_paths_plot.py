@@ -19,9 +19,8 @@ start = [p.item() for p in nn.Linear(1, 1).parameters()]  # w, then b
 def descend(lr, momentum):
     """(w, b) and the loss at every step, until the loss is below 1e-6."""
     model = nn.Linear(1, 1, dtype=torch.float64)
-    with torch.no_grad():
-        model.weight.fill_(start[0])
-        model.bias.fill_(start[1])
+    nn.init.constant_(model.weight, start[0])
+    nn.init.constant_(model.bias, start[1])
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     path, losses = [], []
     for step in range(5001):
