@@ -314,6 +314,9 @@ def test_keyboard_alone_changes_rate_momentum_start_and_inputs(page, site_url, v
     tab_to("Play the descent")
     tab_to("Every step's numbers")
     page.keyboard.press("Enter")
+    # The table is filled on the details' toggle event, which the browser
+    # fires after the key press returns: wait for its first row.
+    page.locator(".ve-table tbody tr").first.wait_for()
     assert len(rows(page)) == 2
     assert page.watch.errors == [] and page.watch.foreign == []
 
