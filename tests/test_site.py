@@ -34,8 +34,10 @@ def test_the_tests_a_page_mentions_are_links_to_them():
     """A reader cannot see "the tests": every page that mentions them links to
     the test file in the repository (repo_url's main branch), and it exists."""
     blob = f"{CONFIG['repo_url']}/blob/main/"
-    mentions = re.compile(r"\bthe tests\b", re.IGNORECASE)
-    linked = re.compile(r"\[(the tests[^\]]*)\]\(([^)\s]+)\)", re.IGNORECASE)
+    mentions = re.compile(r"\bthe (?:site's )?tests\b", re.IGNORECASE)
+    linked = re.compile(
+        r"\[(the (?:site's )?tests[^\]]*)\]\(([^)\s]+)\)", re.IGNORECASE
+    )
     found = 0
     for page in PAGES:
         text = re.sub(r"\s+", " ", (ROOT / "docs" / page).read_text(encoding="utf-8"))
