@@ -245,6 +245,26 @@ def test_a_code_block_gets_its_copy_button_when_it_comes_into_view(page, site_ur
     assert page.watch.errors == [] and page.watch.foreign == []
 
 
+def test_a_request_to_another_host_is_recorded_and_never_reaches_it(page, site_url):
+    """What every browser test's `watch.foreign == []` relies on: a request to
+    another host, by name or by address, is recorded and aborted (conftest.py:
+    `_watched_page`), while the site's own requests go through."""
+    load(page, site_url)
+    failed = []
+    page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
+    reached = page.evaluate(
+        """async (urls) => Promise.all(urls.map(url =>
+            fetch(url, {mode: "no-cors"}).then(() => true, () => false)))""",
+        ["https://example.com/x.js", "http://192.0.2.1/y.css", site_url],
+    )
+    assert reached == [False, False, True]
+    foreign = ["http://192.0.2.1/y.css", "https://example.com/x.js"]
+    assert sorted(page.watch.foreign) == foreign  # made at once: in either order
+    # Aborted by the test's route (net::ERR_FAILED), not refused by a network
+    # this machine may or may not have.
+    assert sorted(failed) == [(url, "net::ERR_FAILED") for url in foreign]
+
+
 def test_missing_page_gets_the_sites_404_page(page, site_url: str, subtests):
     failed = []
     page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
