@@ -77,7 +77,7 @@ def test_the_figure_marker_is_defined_once():
         if path.endswith((".py", ".css", ".js", ".md", ".html", ".yml"))
         and figures.FIGURE_CLASS in (ROOT / path).read_text(encoding="utf-8")
     }
-    assert found == {"tools/figures.py", "docs/stylesheets/lr_explorer.css"}, found
+    assert found == {"tools/figures.py", "docs/stylesheets/site.css"}, found
 
 
 def test_the_code_tab_shows_the_plot_and_not_the_strings(site_dir: Path):

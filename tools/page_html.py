@@ -24,7 +24,7 @@ Every step keeps what the reader sees and what assistive technology reads:
   the reader scrolls near it, with the figure's text alternative and size. A
   figure's hundreds of elements no longer cost the phone's browser time as the
   page loads; the figure's ink follows the colour scheme through a CSS filter
-  (docs/stylesheets/lr_explorer.css).
+  (docs/stylesheets/site.css).
 """
 
 from __future__ import annotations
