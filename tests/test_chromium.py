@@ -60,24 +60,20 @@ def test_no_browser_is_one_sentence_that_says_what_to_run(tmp_path):
 
 def test_the_command_prints_the_choice_as_the_tests_make_it(programs):
     """`make test` and `make bench` ask `python tests/chromium.py`."""
-    env = {**os.environ, "CHROMIUM": str(programs["set by hand"])}
-    process = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "chromium.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    def command(chromium: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "chromium.py")],
+            env={**os.environ, "CHROMIUM": str(chromium)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    process = command(programs["set by hand"])
     assert process.returncode == 0, process.stderr
     assert process.stdout == f"{programs['set by hand']}\n"
-    env["CHROMIUM"] = str(programs["set by hand"].parent / "missing")
-    process = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "chromium.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    process = command(programs["set by hand"].parent / "missing")
     assert process.returncode == 1 and "not a file" in process.stderr
 
 

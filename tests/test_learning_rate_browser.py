@@ -6,11 +6,9 @@ The figures are checked with every page, in test_browser.py."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from snippet import CONFIG, PAGES, built_page, page_url
+from snippet import CHAPTERS, page_url
 
 EXPLORER = "learning_rate/"
 SCRIPT, STYLESHEET = "javascripts/lr_explorer.js", "stylesheets/lr_explorer.css"
@@ -209,20 +207,9 @@ def test_explorer_is_keyboard_operable_with_labelled_controls(page, site_url):
     assert page.watch.errors == [] and page.watch.foreign == []
 
 
-def test_only_its_page_loads_the_explorer(site_dir):
-    """Its script and stylesheet are the page's own (front matter), not the
-    site's: the other pages do not download them. The figures' styles, which
-    every page with a figure needs, are in the site's stylesheet."""
-    assert SCRIPT not in CONFIG["extra_javascript"]
-    assert STYLESHEET not in CONFIG["extra_css"]
-    for doc in PAGES:
-        html = built_page(site_dir, doc)
-        found = re.findall(r"lr_explorer\.(?:js|css)", html)
-        if doc == "learning_rate.md":
-            assert sorted(found) == ["lr_explorer.css", "lr_explorer.js"]
-            assert f'<script src="../{SCRIPT}" defer></script>' in html
-            assert f'<link rel="stylesheet" href="../{STYLESHEET}">' in html
-        else:
-            assert found == [], doc
-    assert (site_dir / SCRIPT).is_file() and (site_dir / STYLESHEET).is_file()
+def test_the_explorer_is_its_pages_own():
+    """Its script and stylesheet are named in its page's front matter, so that
+    page alone loads them (test_site.py checks every page's own files)."""
+    meta = next(c.meta for c in CHAPTERS if c.src_uri == "learning_rate.md")
+    assert (meta["scripts"], meta["stylesheets"]) == ([SCRIPT], [STYLESHEET])
     assert page_url("learning_rate.md") == EXPLORER

@@ -32,6 +32,18 @@ def numbers(line: str) -> list[float]:
     return [float(v) for v in re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", line)]
 
 
+def printed_spectrum(output: str, H: np.ndarray, which: int) -> np.ndarray:
+    """H's eigenvalues, checked against the program's `which`-th line of
+    eigenvalues and its condition number and limit 2 / l_max (in `output`)."""
+    eigenvalues = np.linalg.eigvalsh(H)
+    printed = [numbers(line) for line in output.splitlines() if "eigenvalues" in line]
+    assert printed[which] == pytest.approx(eigenvalues, abs=1e-3)
+    low, high = eigenvalues[0], eigenvalues[-1]
+    assert f"l_max / l_min = {high / low:.1f}" in output
+    assert f"2 / l_max = {2 / high:.4f}" in output
+    return eigenvalues
+
+
 def prose() -> str:
     """The page's prose, without its code and outputs (the chapter model)."""
     chapter = next(c for c in CHAPTERS if c.src_uri == "nonlinear.md")
@@ -75,12 +87,8 @@ def test_the_raw_features_make_a_badly_conditioned_bowl():
     output = ran("nonlinear/features.py")[1]
     x = grid()
     H = hessian([x, x**2, x**3])
-    eigenvalues = np.linalg.eigvalsh(H)
-    printed = [numbers(line) for line in output.splitlines() if "eigenvalues" in line]
-    assert printed[0] == pytest.approx(eigenvalues, abs=1e-3)
+    eigenvalues = printed_spectrum(output, H, 0)
     low, high = eigenvalues[0], eigenvalues[-1]
-    assert f"l_max / l_min = {high / low:.1f}" in output
-    assert f"2 / l_max = {2 / high:.4f}" in output
     # The steepest direction is a little steeper than x^3's weight alone (the
     # largest eigenvalue is at least the largest diagonal entry).
     assert H[3, 3] < high < 1.05 * H[3, 3]
@@ -101,12 +109,8 @@ def test_standardising_makes_every_curvature_2_with_the_population_std():
     sample = [(f - f.mean()) / f.std(ddof=1) for f in raw]
     assert hessian(sample).diagonal()[1:] == pytest.approx([2 * (N - 1) / N] * 3)
     assert f"would be {', '.join([f'{2 * (N - 1) / N:.3f}'] * 3)}" in output
-    eigenvalues = np.linalg.eigvalsh(H)
-    printed = [numbers(line) for line in output.splitlines() if "eigenvalues" in line]
-    assert printed[1] == pytest.approx(eigenvalues, abs=1e-3)
+    eigenvalues = printed_spectrum(output, H, 1)
     low, high = eigenvalues[0], eigenvalues[-1]
-    assert f"l_max / l_min = {high / low:.1f}" in output
-    assert f"2 / l_max = {2 / high:.4f}" in output
     raw_eigenvalues = np.linalg.eigvalsh(hessian(raw))
     assert raw_eigenvalues[-1] / raw_eigenvalues[0] > 10 * high / low
     assert (2 / high) / (2 / raw_eigenvalues[-1]) > 50

@@ -9,12 +9,11 @@ that start from the page as loaded get their own."""
 from __future__ import annotations
 
 import json
-import re
 
 import momentum_bound
 import pytest
 
-from snippet import CONFIG, PAGES, ROOT, built_page, page_url, ran
+from snippet import CHAPTERS, ROOT, page_url, ran
 
 EXPLORER = "optimizers/"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -461,19 +460,11 @@ def test_axe_finds_nothing_in_use_in_either_scheme(page, site_url):
 # --- costs nothing elsewhere -------------------------------------------------------
 
 
-def test_only_its_page_loads_the_explorer(site_dir):
-    assert SCRIPT not in CONFIG["extra_javascript"]
-    assert STYLESHEET not in CONFIG["extra_css"]
-    for doc in PAGES:
-        html = built_page(site_dir, doc)
-        found = re.findall(r"valley_explorer\.(?:js|css)", html)
-        if doc == "optimizers.md":
-            assert sorted(found) == ["valley_explorer.css", "valley_explorer.js"]
-            assert f'<script src="../{SCRIPT}" defer></script>' in html
-            assert f'<link rel="stylesheet" href="../{STYLESHEET}">' in html
-        else:
-            assert found == [], doc
-    assert (site_dir / SCRIPT).is_file() and (site_dir / STYLESHEET).is_file()
+def test_the_explorer_is_its_pages_own():
+    """Its script and stylesheet are named in its page's front matter, so that
+    page alone loads them (test_site.py checks every page's own files)."""
+    meta = next(c.meta for c in CHAPTERS if c.src_uri == "optimizers.md")
+    assert (meta["scripts"], meta["stylesheets"]) == ([SCRIPT], [STYLESHEET])
     assert page_url("optimizers.md") == EXPLORER
 
 

@@ -16,6 +16,7 @@ from snippet import (
     ROOT,
     build_broken,
     built_page,
+    page_url,
 )
 from tools import chapter as chapter_model
 from tools import execution, figures, links
@@ -50,6 +51,37 @@ def test_the_tests_a_page_mentions_are_links_to_them():
             assert (ROOT / path).is_file(), (page, url)
             found += 1
     assert found >= 5
+
+
+# A page's own scripts and stylesheets, named in its front matter
+# (overrides/main.html): (page, "scripts" or "stylesheets", path in docs/).
+OWN_FILES = [
+    (chapter.src_uri, kind, path)
+    for chapter in CHAPTERS
+    for kind in ("scripts", "stylesheets")
+    for path in chapter.meta.get(kind, [])
+]
+
+
+@pytest.mark.parametrize("doc, kind, path", OWN_FILES)
+def test_a_pages_own_file_loads_on_that_page_alone(
+    site_dir: Path, doc: str, kind: str, path: str
+):
+    """Not the site's (`extra_javascript`, `extra_css`): the other pages do not
+    download it. Its page links it once, relative to the page."""
+    assert path not in CONFIG["extra_javascript"] + CONFIG["extra_css"]
+    assert (ROOT / "docs" / path).is_file() and (site_dir / path).is_file()
+    name = Path(path).name
+    for other in PAGES:
+        found = re.findall(re.escape(name), built_page(site_dir, other))
+        assert found == ([name] if other == doc else []), other
+    relative = "../" * page_url(doc).count("/") + path
+    tag = (
+        f'<script src="{relative}" defer></script>'
+        if kind == "scripts"
+        else f'<link rel="stylesheet" href="{relative}">'
+    )
+    assert tag in built_page(site_dir, doc)
 
 
 def test_strict_build_writes_every_page(site_dir: Path):
