@@ -188,17 +188,21 @@ def build_times() -> None:
 def test_time() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = clone(Path(tmp) / "repo")
+        before = cpu_of_children()
         start = time.perf_counter()
         process = subprocess.run(
             ["make", "test"], cwd=repo, env=ENV, capture_output=True, text=True
         )
         elapsed = time.perf_counter() - start
+        cpu = cpu_of_children() - before
     summary = [line for line in process.stdout.splitlines() if " passed" in line]
     status = "passed" if process.returncode == 0 else f"FAILED ({process.returncode})"
     # The machine's speed of the hour, for comparing runs on different days.
     floor = import_floor()
+    cores = len(os.sched_getaffinity(0))
     print(
         f"make test (installed): {elapsed:.1f} s, {status}: {summary[-1:]}; "
+        f"CPU {cpu:.0f} s (at best {cpu / cores:.0f} s on {cores} cores); "
         f"import floor {floor:.2f} s"
     )
     print()
