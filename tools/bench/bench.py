@@ -6,8 +6,11 @@
    edited, best of three each, with how many blocks each build ran and how
    long their code ran, added up (one core's time) and on the build's
    workers (wall time), and the fork server's imports (from the build's
-   results.json).
-2. The full `make test` time, and the import floor just after it.
+   results.json). With each, the CPU seconds of all the build's processes
+   and the least ratio to the floor that this machine's cores allow them
+   (CPU seconds / cores / floor): no scheduling beats it.
+2. The full `make test` time, its CPU seconds, and the import floor just
+   after it.
 3. Two builds in two fresh clones of HEAD: byte-identical or not.
 4. Where a page's main-thread time goes, from Chromium's own trace (`styles`):
    each page of the built site loaded in Chromium at a phone's size with the
