@@ -218,7 +218,7 @@ def block_result(results: dict, src_uri: str, block_id: str) -> dict:
 
 def printed_in_build(site_dir: Path, snippet: str) -> str:
     """What the first block that runs snippets/<snippet> printed in the shared
-    build (test_snippets.py checks that the program prints the same alone)."""
+    build, where it ran alone, as a program of its own (test_snippets.py)."""
     path = f"snippets/{snippet}"
     for chapter in CHAPTERS:
         for block in chapter.blocks:

@@ -122,6 +122,36 @@ def test_without_fork_the_blocks_run_here_with_the_same_results(tmp_path: Path):
     )
 
 
+def test_a_block_runs_from_an_empty_folder_unless_it_runs_files_of_the_project(
+    tmp_path: Path,
+):
+    """As a reader runs a program copied from the page: from a folder that
+    holds nothing, a new one for each block; a block that declares files it
+    runs (runs=) from the project's root, where they are. Forked or not."""
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets/value.py").write_text("print(sum(range(10)))\n")
+    look = "import os\nprint(os.listdir('.'))\nopen('left.txt', 'w').close()"
+    text = page("Where", first=look, second=look) + (
+        '\n```python exec="on" id="root" runs="snippets/value.py"\n'
+        "print(open('snippets/value.py').read().strip())\n```\n"
+    )
+    config = {"markdown_extensions": [{"pymdownx.snippets": {"base_path": ["."]}}]}
+    expander = chapter_model.Expander.for_project(config, tmp_path)
+    chapters = [chapter_model.parse(text, "where.md", expander)]
+    for forked in (True, False):
+        cache = Cache(tmp_path / f"cache-{forked}", enabled=False)
+        results = execution.execute(
+            chapters, cache, tmp_path, workers=2, preload=[], timeout=60, forked=forked
+        )
+        found = [(r.id, r.output, r.error, r.from_root) for r in results.records]
+        assert found == [
+            ("first", "[]\n", "", False),
+            ("second", "[]\n", "", False),  # not the folder the first one wrote in
+            ("root", "print(sum(range(10)))\n", "", True),
+        ], forked
+    assert not (tmp_path / "left.txt").exists()
+
+
 def test_every_error_fails_the_build_before_any_page_is_written(tmp_path: Path):
     pages = {
         "index.md": "# Home\n",

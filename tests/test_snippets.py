@@ -1,7 +1,14 @@
 """Every snippet is a program: it runs on its own and prints what its page shows
 (text exactly; a table's every word, in order), and a figure snippet, run on
 its own as the build runs a block, draws the figure its page shows, byte for
-byte."""
+byte.
+
+A snippet that an executed block runs whole (its code is the file's) ran on
+its own in the build, from an empty folder as a reader runs it (or from the
+project's root if it runs files of the project: tools/execution.py), and is
+not run again here: its output is the build's (results.json). The notebooks'
+fresh kernels and the downloads (test_notebooks.py) run the same code once
+more, with Python's own `print`, and compare what it printed with the page."""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from snippet import (
     ROOT,
     SNIPPETS,
     TAG_RE,
+    block_result,
     built_page,
     page_code_blocks,
     shows_figure,
@@ -26,6 +34,13 @@ from tools.chapter import Block
 BLOCKS = [(c, b) for c in CHAPTERS for b in c.blocks]
 # A program that runs other files of the repository runs from its root.
 FROM_ROOT = {b.snippet for _, b in BLOCKS if b.runs}
+# snippet path -> a (chapter, block) whose code is the whole file.
+RUN_WHOLE = {
+    b.snippet: (c, b)
+    for c, b in BLOCKS
+    if b.snippet
+    and b.code.strip() == (ROOT / b.snippet).read_text(encoding="utf-8").strip()
+}
 
 
 def shown_as(output_as: str) -> dict[str, str]:
@@ -73,9 +88,16 @@ def test_the_launcher_runs_alone_in_a_fresh_kernel(site_dir: Path, fresh_runs):
     assert printed and printed in page_code_blocks(site_dir, chapter.src_uri)
 
 
+def test_most_snippets_ran_whole_in_the_build():
+    """What the test below reads from the build instead of running again: a
+    block's code is its snippet, byte for byte but the ends' blank lines."""
+    assert len(RUN_WHOLE) >= len(SNIPPETS) * 3 // 4, sorted(RUN_WHOLE)
+    assert "snippets/numpy_by_hand/train.py" in RUN_WHOLE
+
+
 @pytest.mark.parametrize("path", [p for p in SNIPPETS if p != LAUNCHER])
 def test_snippet_runs_alone_and_prints_what_its_page_shows(
-    path: str, tmp_path: Path, site_dir: Path, programs
+    path: str, tmp_path: Path, site_dir: Path, programs, results: dict
 ):
     # From an unrelated directory, as a reader would after copying the file,
     # except for programs that declare (runs=) other files of the repository.
@@ -90,10 +112,17 @@ def test_snippet_runs_alone_and_prints_what_its_page_shows(
             f"docs/{page} does not show the figure {path} draws"
         )
         return
-    cwd = ROOT if path in FROM_ROOT else tmp_path
-    process = programs.run(ROOT / path, cwd)
-    assert process.returncode == 0, f"{path} failed:\n{process.stderr}"
-    printed = process.stdout.strip()
+    if path in RUN_WHOLE:  # run alone by the build, from where a reader runs it
+        chapter, block = RUN_WHOLE[path]
+        record = block_result(results, chapter.src_uri, block.id)
+        assert not record["error"], record["error"]
+        assert record["from_root"] == (path in FROM_ROOT), path
+        printed = record["output"].strip()
+    else:
+        cwd = ROOT if path in FROM_ROOT else tmp_path
+        process = programs.run(ROOT / path, cwd)
+        assert process.returncode == 0, f"{path} failed:\n{process.stderr}"
+        printed = process.stdout.strip()
     assert printed, f"{path} printed nothing"
     page = shown_as("text").get(path)
     if page is not None:

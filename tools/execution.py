@@ -6,9 +6,11 @@ depends on changed, else by running it. Blocks that must run are run on
 every core: each in a fork of one fork server (tools/forkserver.py) that
 imported the libraries they use, so none pays for the imports again and none
 sees what another left (a block is a program of its own; its output cannot
-depend on which blocks ran before it, or where). Where Python has no fork
-(Windows), they run one after another in the build's own process, as
-markdown-exec runs them.
+depend on which blocks ran before it, or where). Each runs as a reader runs
+its program after copying it: from an empty folder of its own, unless it
+declares (runs=) files of the repository it runs, when it runs from the
+project's root. Where Python has no fork (Windows), they run one after
+another in the build's own process, as markdown-exec runs them.
 
 The results are data (`Results`): each block's output, error and time, and
 the run's statistics, written to `results.json` in the cache folder for the
@@ -85,6 +87,7 @@ class Record:
     trace: str = ""
     seconds: float = 0.0  # how long its code ran (0 when it came from the cache)
     ran: bool = False  # run in this build (False: from the cache)
+    from_root: bool = False  # run from the project's root (runs=), not an empty folder
     shown_code: str = ""  # what the page shows as its code
 
 
@@ -193,6 +196,9 @@ def execute(
             key = block_key(cache, block.code, model_options(block), project)
             record = Record(chapter.src_uri, block.id, key, "")
             record.shown_code = block.shown_code
+            # Where it ran, or ran when its cached output was made (the cache
+            # is salted with these tools: tools/cache.py).
+            record.from_root = bool(block.runs)
             results.records.append(record)
             hit = cache.get(key)
             if hit is not None:
@@ -213,11 +219,14 @@ def execute(
     count = workers if workers > 0 else available_cores()
     count = max(1, min(count, len(todo))) if forked else 1
     jobs = [job for _, job in todo]
+    from_root = [record.from_root for record, _ in todo]
     if forked:
-        outcomes = _run_forked(jobs, needs, project, count, timeout, results, meanwhile)
+        outcomes = _run_forked(
+            jobs, needs, from_root, project, count, timeout, results, meanwhile
+        )
     else:
         start = time.perf_counter()
-        outcomes = _run_here(jobs, project)
+        outcomes = _run_here(jobs, from_root, project)
         results.wall_seconds = time.perf_counter() - start
     results.workers = count
     for (record, _), outcome in zip(todo, outcomes, strict=True):
@@ -235,14 +244,31 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-def _run_here(jobs: list[runner.Job], project: Path) -> list[runner.Outcome]:
-    """One after another in this process, from the project's directory."""
+def _run_here(
+    jobs: list[runner.Job], from_root: list[bool], project: Path
+) -> list[runner.Outcome]:
+    """One after another in this process, each from its folder (`folder`)."""
     here = os.getcwd()
-    os.chdir(project)
+    outcomes = []
     try:
-        return [runner.outcome(job) for job in jobs]
+        with tempfile.TemporaryDirectory(prefix="blocks-") as temporary:
+            for number, job in enumerate(jobs):
+                os.chdir(folder(number, from_root, project, Path(temporary)))
+                outcomes.append(runner.outcome(job))
     finally:
         os.chdir(here)
+    return outcomes
+
+
+def folder(number: int, from_root: list[bool], project: Path, temporary: Path) -> Path:
+    """Where job `number` runs: the project's root if it declares files it
+    runs (`from_root`), else a new empty folder in `temporary`, as a reader
+    runs a program copied from the page."""
+    if from_root[number]:
+        return project
+    empty = temporary / f"{number}.folder"
+    empty.mkdir()
+    return empty
 
 
 def servers(needs: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], list[int]]]:
@@ -268,6 +294,7 @@ def servers(needs: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], list[in
 def _run_forked(
     jobs: list[runner.Job],
     needs: list[tuple[str, ...]],
+    from_root: list[bool],
     project: Path,
     workers: int,
     timeout: int,
@@ -275,8 +302,9 @@ def _run_forked(
     meanwhile: Callable[[], object] | None,
 ) -> list[runner.Outcome]:
     """Each job in a fork of a server that imported what it needs (`servers`),
-    `workers` at a time (the times of the servers' start and of the jobs go to
-    `results`); `meanwhile` runs here while the servers import."""
+    from its folder (`folder`), `workers` at a time (the times of the servers'
+    start and of the jobs go to `results`); `meanwhile` runs here while the
+    servers import."""
     env = {**os.environ, "MPLBACKEND": "Agg"}  # matplotlib: no window
     plan = servers(needs)
     started: list[ForkServer] = []
@@ -287,18 +315,19 @@ def _run_forked(
         server_of.update(dict.fromkeys(group, server))
     order = [n for _, group in plan for n in group]  # the light server's first
     times: dict[int, tuple[float, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="blocks-") as folder:
+    with tempfile.TemporaryDirectory(prefix="blocks-") as temporary:
 
         def one(number: int) -> runner.Outcome:
             job = jobs[number]
-            job_file = Path(folder, f"{number}.job.json")
-            result_file = Path(folder, f"{number}.result.json")
+            job_file = Path(temporary, f"{number}.job.json")
+            result_file = Path(temporary, f"{number}.result.json")
+            cwd = folder(number, from_root, project, Path(temporary))
             job_file.write_text(json.dumps(asdict(job)), encoding="utf-8")
             argv = ["-c", RUN, str(job_file), str(result_file)]
             server = server_of[number]
             server.wait_ready()
             start = time.perf_counter()
-            done = server.capture(argv, project, timeout, env)
+            done = server.capture(argv, cwd, timeout, env)
             times[number] = (start, time.perf_counter())
             if done.stderr:
                 sys.stderr.write(done.stderr)
