@@ -50,8 +50,8 @@ for name, features in [("as they are", raw), ("standardised", standardised)]:
     runs[name] = (lr, *train(features, lr))
 print()
 
-# As in every loop on this site, the loss an epoch logs is measured before its
-# update: epoch 1's is the loss of the seeded start.
+# As in Parts 1 to 4, the loss an epoch logs is measured before its update:
+# epoch 1's is the loss of the seeded start.
 shown = [1, 10, 100, 300]
 print("loss in epoch   " + "".join(f"{k:10d}" for k in shown))
 for name, (lr, model, losses) in runs.items():
