@@ -73,7 +73,8 @@ description = (
     "like the sine within a few epochs, and at epoch 300 follows the points "
     "closely, missing them most at the two ends. Bottom, the network, at "
     "epochs 0, 20, 50, 100 and 300: it starts as a curve that only rises, "
-    "turns down at both ends by epoch 20, and at epoch 300 lies on the points."
+    "bends back towards 0 at both ends by epoch 20, and at epoch 300 lies on the "
+    "points."
 )
 caption = (
     "The fit of the cubic (SGD at lr = 1 / l_max, standardised features) and of "

@@ -50,8 +50,10 @@ for name, features in [("as they are", raw), ("standardised", standardised)]:
     runs[name] = (lr, *train(features, lr))
 print()
 
+# As in Parts 1 to 4, the loss an epoch logs is measured before its update:
+# epoch 1's is the loss of the seeded start.
 shown = [1, 10, 100, 300]
-print("loss after epoch" + "".join(f"{k:10d}" for k in shown))
+print("loss in epoch   " + "".join(f"{k:10d}" for k in shown))
 for name, (lr, model, losses) in runs.items():
     print(f"{name:16}" + "".join(f"{losses[k - 1]:10.5f}" for k in shown))
 print(f"the best cubic (least squares): {best_loss:.5f}")

@@ -53,4 +53,6 @@ for name, (firsts, ws, _) in runs.items():
     print(f"{name}:")
     print(f"  first batch of epochs 3 and 4: {firsts[-2:]}")
     print("  w after epochs 3 and 4: " + ", ".join(f"{w:.9f}" for w in ws[-2:]))
+    if name != "straight through":  # == on floats: equal to the last bit
+        print(f"  the same w as the straight run's: {ws[-2:] == straight[1][-2:]}")
 print(f"epochs 1 and 2 of the straight run began with {straight[0][:2]}")
