@@ -647,3 +647,22 @@ def test_standardised_best_settings_agree_to_rounding_and_land_in_one_step(valle
         path, losses = namespace["paths"][name, "standardised"]
         # One step: parameters near 5 rounded to 2^-53 leave a loss near 1e-30.
         assert len(path) == 2 and losses[1] < 1e-24 * losses[0], name
+
+
+def test_a_rescaled_step_is_gradient_descent_on_the_rescaled_valley(tilted):
+    """theta <- theta - D grad L, with u = D^(-1/2) theta, is
+    u <- u - (D^(1/2) H D^(1/2)) u: the page's reason to look at that matrix."""
+    namespace = tilted[0]
+    H, start = namespace["H"], namespace["start"]
+    scale_w, scale_b = 0.03, 0.2
+    D = torch.diag(torch.tensor([scale_w, scale_b], dtype=torch.float64))
+    root = D.sqrt()
+    theta, u = start.clone(), torch.linalg.solve(root, start)
+    rescaled = namespace["rescaled"](scale_w, scale_b)
+    assert torch.allclose(rescaled, root @ H @ root, rtol=1e-15, atol=0)
+    for _ in range(50):
+        theta = theta - D @ (H @ theta)
+        u = u - rescaled @ u
+        assert (root @ u).tolist() == pytest.approx(
+            theta.tolist(), rel=1e-12, abs=1e-15
+        )
