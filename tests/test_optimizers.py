@@ -521,17 +521,22 @@ def test_the_loss_curves_are_as_the_figures_text_says():
         return np.flatnonzero(curve[1:] > curve[:-1]) + 1
 
     # Left: SGD a straight line (one factor, 0.85^2 per step) to float32
-    # rounding, first below 1e-6; the other two in waves, Adam lower than SGD
-    # in its first steps.
+    # rounding, first below 1e-6; the other two in waves, and later.
     sgd, momentum, adam = (
         losses["y = 2x", name] for name in ["SGD", "momentum", "Adam"]
     )
+    floor = int(np.argmax(sgd[1:] >= sgd[:-1]))  # where it stops falling
+    # float32 rounds w x (up to 8) by up to 2^-24 * 8, against a residual of about
+    # sqrt(loss): each loss is off by up to twice that relative error, a ratio of
+    # two by four times, plus w's own rounding (2^-24 * 2 per step), as much again.
+    ratios = sgd[1 : floor + 1] / sgd[:floor]
+    bound = 8 * 2.0**-24 * 8 / np.sqrt(sgd[1 : floor + 1])
+    assert (np.abs(ratios / 0.85**2 - 1) <= bound).all()
+    assert (sgd[floor:] == sgd[floor]).all() and sgd[floor] < 1e-11  # rounding
     line = first_below(sgd, 1e-6)
-    assert sgd[1 : line + 1] / sgd[:line] == pytest.approx(0.85**2, rel=1e-5)
     assert line < first_below(momentum, 1e-6) and line < first_below(adam, 1e-6)
-    assert sgd[line:].max() < 1e-11  # stays at float32 rounding
     assert len(rises(momentum)) > 10 and len(rises(adam)) > 10
-    assert (adam[1:10] < sgd[1:10]).all()
+    assert (adam[1:20] > sgd[1:20]).all()  # Adam slower from the start
     assert "first of the three below 1e-6" in description
     # Right: SGD never rises and crawls; momentum lowest at most steps, in waves;
     # Adam above SGD at first, two bumps, then below it and far below at the end.

@@ -61,8 +61,8 @@ plt.show()
 description = (
     f"Loss per step, log scale, first {n_steps} steps, for SGD, SGD with momentum "
     "and Adam. Left, y = 2x: SGD falls in a straight line, the first of the three "
-    "below 1e-6, then stays at float32 rounding; momentum and Adam fall in waves, "
-    "Adam faster than SGD in its first steps, and both reach 1e-6 later. Right, "
+    "below 1e-6, then stays at float32 rounding; momentum and Adam fall in waves "
+    "and reach 1e-6 later. Right, "
     "the (w, b) problem: SGD drops at first, then crawls; momentum falls fastest, "
     "in waves, the lowest of the three at most steps; Adam falls more slowly "
     "than SGD at first, with two small bumps, then passes it and ends far below."
