@@ -73,17 +73,72 @@ def by_hand(name, n_steps, problem="(w, b)"):
 @pytest.mark.parametrize("problem", ["y = 2x", "(w, b)"])
 @pytest.mark.parametrize("name", ["SGD", "momentum", "Adam"])
 def test_the_update_rules_on_the_page_are_what_torch_optim_does(name, problem, compare):
+    """In float64, as the page says: the same arithmetic in another order differs
+    by a few units of 2^-53 per step, and over 60 steps of these contracting (or,
+    for Adam, sign-normalised) updates stays near 1e-15; rel=1e-12 leaves a
+    thousandfold margin yet catches a rule that differs by eps's place (eps
+    inside the square root moves a step by about eps / sqrt(s), 1e-10 here)."""
     namespace = compare[0]
-    model = namespace["make_model"](problem)
+    model = namespace["make_model"](problem).double()
     optimizer = namespace["optimizers"][name](model.parameters())
-    loss_fn, X, y = namespace["loss_fn"], namespace["X"], namespace["y"]
+    loss_fn = namespace["loss_fn"]
+    X, y = namespace["X"].double(), namespace["y"].double()
     expected = by_hand(name, 60, problem)
     for step in range(60):
         loss_fn(model(X), y).backward()
         optimizer.step()
         optimizer.zero_grad()
         got = [p.item() for p in model.parameters()]
-        assert got == pytest.approx(expected[step], rel=1e-4, abs=1e-5), step
+        assert got == pytest.approx(expected[step], rel=1e-12, abs=1e-14), step
+
+
+def test_the_defaults_the_page_names_are_pytorchs():
+    """beta1 = 0.9, beta2 = 0.999, eps = 1e-8; SGD's momentum without dampening
+    or Nesterov, as the velocity rule on the page."""
+    parameter = torch.zeros(1, requires_grad=True)
+    adam = torch.optim.Adam([parameter], lr=0.1).defaults
+    assert adam["betas"] == (0.9, 0.999) and adam["eps"] == 1e-8
+    assert adam["weight_decay"] == 0 and adam["amsgrad"] is False
+    sgd = torch.optim.SGD([parameter], lr=0.01, momentum=0.9).defaults
+    assert sgd["dampening"] == 0 and sgd["nesterov"] is False
+
+
+@pytest.mark.parametrize("size", [1e-3, 1.0, 1e3])
+def test_adam_moves_by_lr_while_the_gradient_keeps_its_size_whatever_it_is(size):
+    """A constant gradient g: the bias corrections make m_hat = g and
+    s_hat = g^2 at every step, so every step is lr |g| / (|g| + eps)."""
+    theta = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    adam = torch.optim.Adam([theta], lr=0.1)
+    for step in range(1, 51):
+        (size * theta).sum().backward()  # a loss with the constant gradient size
+        adam.step()
+        adam.zero_grad()
+        assert theta.item() == pytest.approx(
+            -step * 0.1 * size / (size + 1e-8), rel=1e-12
+        ), step
+        assert theta.item() == pytest.approx(-step * 0.1, rel=2e-5)  # eps / g
+
+
+def test_lbfgs_does_not_fit_the_loop_its_step_needs_the_loss_as_a_function(compare):
+    namespace = compare[0]
+    model = namespace["make_model"]("(w, b)")
+    optimizer = torch.optim.LBFGS(model.parameters())
+    with pytest.raises(TypeError, match="closure"):
+        optimizer.step()  # the loop's step(): refused
+    evaluations = []
+
+    def closure():
+        evaluations.append(1)
+        optimizer.zero_grad()
+        loss = namespace["loss_fn"](model(namespace["X"]), namespace["y"])
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    assert len(evaluations) > 1  # several times per step
+    text = (ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8")
+    assert "The optimizers on this page, like most in `torch.optim`" in text
+    assert "Every optimizer in `torch.optim`" not in text
 
 
 def test_momentum_overshoots_on_y_equals_2x_and_sgd_does_not():
@@ -445,3 +500,174 @@ def test_the_valley_figure_shows_the_three_runs_as_its_text_says(
         reach = [side(w for w, _ in run[0]) for run in (plain, momentum, distill)]
         assert side(reach) == reach[2] and reach.count(reach[2]) == 1
     assert distill[1][1] > distill[1][0]
+
+
+# --- what the prose says about each curve and path ---------------------------------
+
+
+def test_the_loss_curves_are_as_the_figures_text_says():
+    namespace, _ = ran("optimizers/loss_curves_plot.py")
+    description = namespace["description"]
+    losses = {
+        (problem, name): np.array(namespace["losses_per_step"](problem, name, 400))
+        for problem in ["y = 2x", "(w, b)"]
+        for name in ["SGD", "momentum", "Adam"]
+    }
+
+    def first_below(curve, value):
+        return int(np.argmax(curve < value)) if (curve < value).any() else None
+
+    def rises(curve):
+        return np.flatnonzero(curve[1:] > curve[:-1]) + 1
+
+    # Left: SGD a straight line (one factor, 0.85^2 per step) to float32
+    # rounding, first below 1e-6; the other two in waves, and later.
+    sgd, momentum, adam = (
+        losses["y = 2x", name] for name in ["SGD", "momentum", "Adam"]
+    )
+    floor = int(np.argmax(sgd[1:] >= sgd[:-1]))  # where it stops falling
+    # float32 rounds w x (up to 8) by up to 2^-24 * 8, against a residual of about
+    # sqrt(loss): each loss is off by up to twice that relative error, a ratio of
+    # two by four times, plus w's own rounding (2^-24 * 2 per step), as much again.
+    ratios = sgd[1 : floor + 1] / sgd[:floor]
+    bound = 8 * 2.0**-24 * 8 / np.sqrt(sgd[1 : floor + 1])
+    assert (np.abs(ratios / 0.85**2 - 1) <= bound).all()
+    assert (sgd[floor:] == sgd[floor]).all() and sgd[floor] < 1e-11  # rounding
+    line = first_below(sgd, 1e-6)
+    assert line < first_below(momentum, 1e-6) and line < first_below(adam, 1e-6)
+    assert len(rises(momentum)) > 10 and len(rises(adam)) > 10
+    assert (adam[1:20] > sgd[1:20]).all()  # Adam slower from the start
+    assert "first of the three below 1e-6" in description
+    # Right: SGD never rises and crawls; momentum lowest at most steps, in waves;
+    # Adam above SGD at first, two bumps, then below it and far below at the end.
+    sgd, momentum, adam = (
+        losses["(w, b)", name] for name in ["SGD", "momentum", "Adam"]
+    )
+    assert len(rises(sgd)) == 0 and sgd[-1] / sgd[-101] > 0.5
+    lowest = np.argmin(np.vstack([sgd, momentum, adam]), axis=0)
+    assert (lowest == 1).mean() > 0.5 and len(rises(momentum)) > 10
+    above = np.flatnonzero(adam > sgd)
+    assert above[0] == 1 and (np.diff(above) == 1).all()  # above, then below for good
+    bumps = np.split(rises(adam), np.flatnonzero(np.diff(rises(adam)) > 1) + 1)
+    assert len(bumps) == 2 and rises(adam).max() < above[-1]
+    assert adam[-1] < sgd[-1] / 1000
+    assert "with two small bumps, then passes it and ends far below" in description
+
+
+def test_momentum_runs_down_the_floor_and_swings_across_the_valley(valley, best):
+    """Part 4's valley, from Part 4's start, in float64 (the explorer's run)."""
+    namespace = valley[0]
+    H = np.array([[15.0, 5.0], [5.0, 2.0]])
+    (low, high), vectors = np.linalg.eigh(H)
+    # SGD at 0.01: below the steep direction's limit, and a crawl along the floor.
+    assert 0.01 < 2 / high and 1 - 0.01 * low > 0.99
+    path = np.array(namespace["paths"]["momentum 0.9", "raw"][0]) - [2, 0]
+    floor, across = np.abs(path @ vectors[:, 0]), path @ vectors[:, 1]
+    # Down the floor without turning back: the offset along it shrinks at every
+    # step, to well under 1% of the start, where SGD at 0.01 keeps over half of it.
+    assert (floor[1:] < floor[:-1]).all() and floor[-1] < 0.01 * floor[0]
+    assert (1 - 0.01 * low) ** (len(path) - 1) > 0.5
+    # Across: past the floor and back, again and again (complex roots there).
+    assert (np.diff(np.sign(across)) != 0).sum() >= 10
+    for eigenvalue in (low, high):
+        assert (1 + 0.9 - 0.01 * eigenvalue) ** 2 - 4 * 0.9 < 0
+
+
+def test_adam_on_y_equals_2x_shrinks_its_steps_and_runs_past_2(compare):
+    """Steps of about lr at first; near 2 the gradient shrinks, sqrt(s_hat)
+    remembers larger ones, so the steps shrink; m_hat keeps their sign, so w
+    goes on past 2 and comes back."""
+    namespace = compare[0]
+    model = namespace["make_model"]("y = 2x").double()
+    adam = namespace["optimizers"]["Adam"](model.parameters())
+    X, y = namespace["X"].double(), namespace["y"].double()
+    w, gradients, roots = [0.0], [], []
+    for step in range(1, 61):
+        namespace["loss_fn"](model(X), y).backward()
+        gradients.append(model.weight.grad.item())
+        adam.step()
+        adam.zero_grad()
+        state = adam.state[model.weight]
+        roots.append((state["exp_avg_sq"].item() / (1 - 0.999**step)) ** 0.5)
+        w.append(model.weight.item())
+    steps = np.diff(w)
+    assert steps[:5] == pytest.approx([0.1] * 5, rel=0.02)
+    cross = next(k for k, value in enumerate(w) if value > 2)  # w first past 2
+    assert steps[cross - 1] < 0.06  # shrunk
+    assert roots[cross - 1] > 5 * abs(gradients[cross - 1])  # remembers larger
+    assert gradients[cross] > 0 and steps[cross] > 0  # uphill, on its memory
+    assert max(w) > 2.1 and w[-1] < max(w) - 0.05  # past 2, and back
+
+
+def test_turning_the_valley_turns_the_paths_of_sgd_and_momentum_not_adams(tilted):
+    namespace = tilted[0]
+    vectors = namespace["vectors"]
+
+    def path(hessian, start, name, n_steps=300):
+        d = start.clone().requires_grad_(True)
+        optimizer = namespace["optimizers"][name]([d])
+        points = []
+        for _ in range(n_steps):
+            (0.5 * d @ hessian @ d).backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            points.append(d.detach().clone())
+        return torch.stack(points)
+
+    for name in ["SGD", "momentum", "Adam"]:
+        tilted_path = path(namespace["H"], namespace["start"], name)
+        turned_back = path(namespace["H_turned"], namespace["start_turned"], name)
+        turned_back = turned_back @ vectors.T  # each point turned back
+        gap = (tilted_path - turned_back).abs().max().item()
+        if name == "Adam":
+            assert gap > 0.1, name
+        else:  # float64 rounding of a turn: a few units of 2^-53 per step
+            assert gap < 1e-12, name
+
+
+def test_distills_factor_is_a_long_run_rate_not_every_steps(best, valley):
+    """At Distill's optimum both extreme eigenvalues give a double root: the
+    error shrinks by the factor only in the long run, and the first step raises
+    the loss (the figure's fourth panel)."""
+    namespace = best[0]
+    low, high = namespace["eigenvalues"]("(w, b)")
+    alpha, beta = namespace["settings"]["(w, b)"]["momentum"]
+    for eigenvalue in (low, high):
+        assert (1 + beta - alpha * eigenvalue) ** 2 - 4 * beta == pytest.approx(
+            0, abs=1e-12
+        )
+    losses = valley[0]["paths"]["Distill's optimum", "raw"][1]
+    assert losses[1] > losses[0]
+    text = " ".join((ROOT / "docs" / "optimizers.md").read_text("utf-8").split())
+    assert "in the long run the error shrinks by" in text
+
+
+def test_standardised_best_settings_agree_to_rounding_and_land_in_one_step(valley):
+    namespace = valley[0]
+    settings = namespace["best_settings"]("standardised")
+    (plain, no_momentum), (distill, momentum) = settings.values()
+    assert no_momentum == 0 and 0 <= momentum < 1e-15
+    assert abs(plain - distill) <= 4 * np.finfo(float).eps * plain  # last digits
+    for name in ["best plain step", "Distill's optimum"]:
+        path, losses = namespace["paths"][name, "standardised"]
+        # One step: parameters near 5 rounded to 2^-53 leave a loss near 1e-30.
+        assert len(path) == 2 and losses[1] < 1e-24 * losses[0], name
+
+
+def test_a_rescaled_step_is_gradient_descent_on_the_rescaled_valley(tilted):
+    """theta <- theta - D grad L, with u = D^(-1/2) theta, is
+    u <- u - (D^(1/2) H D^(1/2)) u: the page's reason to look at that matrix."""
+    namespace = tilted[0]
+    H, start = namespace["H"], namespace["start"]
+    scale_w, scale_b = 0.03, 0.2
+    D = torch.diag(torch.tensor([scale_w, scale_b], dtype=torch.float64))
+    root = D.sqrt()
+    theta, u = start.clone(), torch.linalg.solve(root, start)
+    rescaled = namespace["rescaled"](scale_w, scale_b)
+    assert torch.allclose(rescaled, root @ H @ root, rtol=1e-15, atol=0)
+    for _ in range(50):
+        theta = theta - D @ (H @ theta)
+        u = u - rescaled @ u
+        assert (root @ u).tolist() == pytest.approx(
+            theta.tolist(), rel=1e-12, abs=1e-15
+        )

@@ -63,7 +63,25 @@ def test_every_entry_has_its_program_and_symptom_cause_fix():
 def test_every_entry_is_in_the_symptom_table():
     page = (ROOT / "docs/troubleshooting.md").read_text(encoding="utf-8")
     table = page[: page.index("\n## ")]
-    assert table.count("](#") == len(ENTRIES)
+    anchors = set(re.findall(r"\]\(#([^)]+)\)", table))
+    headings = re.findall(r"^## (.+)$", page, re.M)
+    assert len(anchors) == len(ENTRIES) == len(headings)
+
+
+def test_a_diverging_loss_points_to_the_learning_rate_and_to_a_gradient_bug():
+    """Not only a learning rate above 2/c: the missing 1/n makes the loss grow
+    at a rate where the correct gradient converges (learning_rate.md says so)."""
+    page = (ROOT / "docs/troubleshooting.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if "then becomes `inf`" in line)
+    assert "(#a-learning-rate-above-2c)" in row
+    assert "(#the-gradient-without-1n)" in row
+    fix = section(page, "## A learning rate above 2/c", "## Shapes")
+    assert "check the gradient first" in fix and "(#the-gradient-without-1n)" in fix
+    namespace, output = run("troubleshooting/missing_one_over_n.py")
+    c = 2 / len(X) * X @ X
+    assert namespace["learning_rate"] < 1 / c < 2 / c  # a safe rate ...
+    losses = floats(r"epoch \d +(\S+) +\S+", output)
+    assert all(b > a for a, b in zip(losses, losses[1:], strict=False))  # ... grows
 
 
 # --- the gradient without 1/n ---------------------------------------------------------

@@ -60,9 +60,11 @@ plt.show()
 # site draws the figure with them (tools/figures.py in the site's repository).
 description = (
     f"Loss per step, log scale, first {n_steps} steps, for SGD, SGD with momentum "
-    "and Adam. Left, y = 2x: SGD falls fastest, in a straight line, down to "
-    "float32 rounding; momentum and Adam fall more slowly, in waves. Right, the "
-    "(w, b) problem: SGD drops at first, then crawls; momentum falls fastest, "
-    "in waves; Adam falls steadily, between the two."
+    "and Adam. Left, y = 2x: SGD falls in a straight line, the first of the three "
+    "below 1e-6, then stays at float32 rounding; momentum and Adam fall in waves "
+    "and reach 1e-6 later. Right, "
+    "the (w, b) problem: SGD drops at first, then crawls; momentum falls fastest, "
+    "in waves, the lowest of the three at most steps; Adam falls more slowly "
+    "than SGD at first, with two small bumps, then passes it and ends far below."
 )
 caption = "Loss per step for SGD, momentum and Adam on both problems."
