@@ -48,7 +48,9 @@ for axes, problem in zip(all_axes, ["y = 2x", "(w, b)"], strict=True):
         losses = losses_per_step(problem, name, n_steps)
         axes.plot(losses, color=colours[name], label=name)
     axes.set_yscale("log")
-    axes.set_ylim(1e-13, 1e3)  # float32 rounding ends the curves near 1e-12
+    # Below 1e-13 is float32's rounding; a loss of exactly 0 (momentum reaches
+    # it) has no place on a log axis and is not drawn.
+    axes.set_ylim(1e-13, 1e3)
     axes.set_title(problem)
     axes.set_xlabel("step")
 all_axes[0].set_ylabel("loss (MSE)")
