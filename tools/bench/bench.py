@@ -127,13 +127,27 @@ def snippet_libraries() -> list[str]:
 
 
 def clone(target: Path) -> Path:
-    """A fresh clone of HEAD, sharing this checkout's .venv and node_modules."""
+    """A fresh clone of HEAD, sharing this checkout's .venv and node_modules.
+    The venv's editable install is this checkout's tools/ (the fork servers
+    import it from there): it must be HEAD's."""
+    changed = subprocess.run(
+        ["git", "diff", "--quiet", "HEAD", "--", "tools"], cwd=ROOT
+    )
+    if changed.returncode != 0:
+        sys.exit("make bench measures HEAD: commit or stash the changes to tools/")
     subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
     (target / ".venv").symlink_to(ROOT / ".venv")
     (target / "node_modules").symlink_to(ROOT / "node_modules")
     # Older than the installs they describe: make must not reinstall (npm ci
-    # would empty the shared node_modules through the link).
-    for name in ("requirements.lock", "package.json", "package-lock.json"):
+    # would empty the shared node_modules through the link, and pip would
+    # point the shared editable install of tools/ at the clone, deleted after).
+    # The clone's tools/ is HEAD's, as this checkout's is when it is clean.
+    for name in (
+        "requirements.lock",
+        "package.json",
+        "package-lock.json",
+        "pyproject.toml",
+    ):
         os.utime(target / name, (0, 0))
     return target
 
@@ -199,6 +213,9 @@ def test_time() -> None:
         elapsed = time.perf_counter() - start
         cpu = cpu_of_children() - before
     summary = [line for line in process.stdout.splitlines() if " passed" in line]
+    for line in process.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            print(line)
     status = "passed" if process.returncode == 0 else f"FAILED ({process.returncode})"
     # The machine's speed of the hour, for comparing runs on different days.
     floor = import_floor()
