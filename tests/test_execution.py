@@ -152,6 +152,28 @@ def test_a_block_runs_from_an_empty_folder_unless_it_runs_files_of_the_project(
     assert not (tmp_path / "left.txt").exists()
 
 
+def test_a_program_that_reads_a_file_it_does_not_declare_fails_the_build(
+    tmp_path: Path,
+):
+    """It would run from the project's root, where the file is, and fail for a
+    reader who copied it, in a fresh kernel, or as a download: the build runs
+    it from an empty folder, and fails, naming the page, block and line."""
+    page_text = page("Reads", **{"reads-a-file": '--8<-- "snippets/reads.py"'})
+    files = {
+        "snippets/reads.py": "text = open('snippets/data.txt').read()\n",
+        "snippets/data.txt": "42\n",
+    }
+    pages = {"index.md": "# Home\n", "reads.md": page_text}
+    config = small_project(tmp_path, pages, files)
+    process = build_site(config, tmp_path / "site", cwd=tmp_path)
+    assert process.returncode != 0
+    assert (
+        "docs/reads.md:3: code block 'reads-a-file' raised (snippets/reads.py, "
+        "line 1): FileNotFoundError: [Errno 2] No such file or directory: "
+        "'snippets/data.txt'"
+    ) in process.stderr, process.stderr
+
+
 def test_every_error_fails_the_build_before_any_page_is_written(tmp_path: Path):
     pages = {
         "index.md": "# Home\n",

@@ -37,11 +37,9 @@ from snippet import (
     PAGES,
     ROOT,
     TAG_RE,
-    build_site,
     built_page,
     fresh_kernel,
     page_url,
-    small_project,
 )
 from tools import chapter as chapter_model
 from tools import notebooks
@@ -320,29 +318,6 @@ def test_notebook_runs_in_a_fresh_kernel_and_prints_what_the_page_shows(
             assert printed(cell) == shown_on_page, (
                 f"{stem}: cell {cell.metadata['block_id']} printed\n{printed(cell)}"
             )
-
-
-def test_a_snippet_that_fails_only_in_a_fresh_kernel_is_caught(tmp_path: Path, kernels):
-    """Runs in the build (from the project's root), raises in a fresh kernel."""
-    page = """
-    # Reads a file
-
-    ```python exec="on" source="above" result="text" id="reads-a-file"
-    --8<-- "snippets/reads_a_file.py"
-    ```
-    """
-    files = {
-        "snippets/reads_a_file.py": "text = open('snippets/data.txt').read()\n",
-        "snippets/data.txt": "42\n",
-    }
-    config = small_project(tmp_path, {"index.md": "# Home\n", "reads.md": page}, files)
-    process = build_site(config, tmp_path / "site", cwd=tmp_path)
-    assert process.returncode == 0, process.stderr
-    notebook = tmp_path / "site/notebooks/reads.ipynb"
-    # In a thread of its own: Playwright may hold this thread's event loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        _, run = pool.submit(asyncio.run, fresh_kernel(notebook, kernels)).result()
-    assert "FileNotFoundError" in run["error"], run
 
 
 def test_a_fresh_kernel_has_a_new_namespace_and_its_death_is_seen(
