@@ -25,6 +25,7 @@ from snippet import (
     build_site,
     fresh_kernel,
     kernel_server,
+    prepare_kernel_clients,
     ran,
 )
 from tools import execution
@@ -101,6 +102,8 @@ def _site_in_the_background(
             finally:
                 server.close()
 
+    if kernels:
+        prepare_kernel_clients()  # here, not in the thread: see its docstring
     thread = threading.Thread(target=background)
     thread.start()
     yield

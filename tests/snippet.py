@@ -391,6 +391,23 @@ def kernel_server() -> ForkServer:
     return ForkServer(("ipykernel.kernelapp", *LIBRARIES), env=env)
 
 
+def prepare_kernel_clients() -> None:
+    """Import, in this thread, what starting a notebook's kernel imports in
+    this process: nbformat, nbclient, jupyter_client's kernel manager, and
+    what its kernel spec lookup imports (IPython, ipykernel, pygments).
+    conftest.py calls it before its background thread runs the notebooks:
+    imported by that thread while a test imports matplotlib.pyplot (which
+    imports from IPython when IPython is in sys.modules), one of them can get
+    a half-initialised module ("partially initialized module 'IPython' has no
+    attribute 'get_ipython'", seen once). test_notebooks.py checks that a
+    kernel's start imports nothing more."""
+    import nbformat  # noqa: F401
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient  # noqa: F401
+
+    AsyncKernelManager(kernel_name="python3").kernel_spec  # noqa: B018
+
+
 async def fresh_kernel(path: Path, server: ForkServer) -> tuple[str, dict]:
     """Run a notebook as a reader would: a fresh kernel in an empty directory.
     Returns (its stem, {"notebook": executed} or {"error": message}).

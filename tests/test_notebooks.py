@@ -19,6 +19,7 @@ import posixpath
 import pty
 import re
 import shutil
+import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -318,6 +319,29 @@ def test_notebook_runs_in_a_fresh_kernel_and_prints_what_the_page_shows(
             assert printed(cell) == shown_on_page, (
                 f"{stem}: cell {cell.metadata['block_id']} printed\n{printed(cell)}"
             )
+
+
+def test_starting_a_kernel_imports_nothing_the_main_thread_did_not():
+    """conftest.py's background thread starts kernels while tests import
+    matplotlib: after prepare_kernel_clients() (run first, in the main
+    thread), starting one, up to its command line, imports no module."""
+    code = (
+        "import sys\n"
+        "from snippet import prepare_kernel_clients\n"
+        "prepare_kernel_clients()\n"
+        "before = set(sys.modules)\n"
+        "from jupyter_client.manager import AsyncKernelManager\n"
+        "manager = AsyncKernelManager(kernel_name='python3')\n"
+        "manager.format_kernel_cmd()\n"
+        "print(sorted(set(sys.modules) - before))\n"
+        "print('IPython' in before, 'ipykernel' in before)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
+    process = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines() == ["[]", "True True"], process.stdout
 
 
 def test_a_fresh_kernel_has_a_new_namespace_and_its_death_is_seen(
