@@ -134,13 +134,22 @@ def test_fifth_point_keeps_w_star_and_steepens_the_parabola():
 
 
 def test_line_with_intercept_has_a_compromise_minimum_above_zero():
-    namespace, _ = run("problem/exercise_line_with_intercept.py")
+    namespace, output = run("problem/exercise_line_with_intercept.py")
     y = 2 * X + 1
     w_star = X @ y / (X @ X)
     assert namespace["w_star"] == pytest.approx(w_star)
     assert w_star > 2
     residual = w_star * X - y
-    assert residual[0] < 0 < residual[-1], "too low for small x, too high for large"
+    # "too low at x = 1 and x = 2, on the point at x = 3, and too high at x = 4"
+    assert residual[0] < 0 and residual[1] < 0 and residual[3] > 0
+    assert residual[2] == pytest.approx(0, abs=8 * np.finfo(float).eps * 7)
+    shown = [float(v) for v in re.search(r"w\* X +=\s*\[(.*?)\]", output)[1].split()]
+    assert shown == pytest.approx(w_star * X, abs=5e-4)  # printed to 3 decimals
+    assert shown[2] == y[2] and shown[0] < y[0] and shown[1] < y[1] and shown[3] > y[3]
+    # ... so the line y = w x meets y = 2x + 1 once: all four points cannot be on it
+    page = (ROOT / "docs/problem.md").read_text(encoding="utf-8")
+    assert "cannot pass through all four points" in page
+    assert "No line through the origin passes through points" not in page
     assert namespace["loss"] == pytest.approx(np.mean(residual**2), rel=1e-5)
     assert namespace["loss"] > 0.1
     assert abs(namespace["gradient"]) < 1e-5
