@@ -171,3 +171,16 @@ def test_without_zero_grad_only_the_first_gradient_is_right():
         assert true == pytest.approx(15 * (start - 2), abs=15 * 5e-4 + 5e-4)
     # ... so after the true gradient changes sign, w.grad still pushes w up
     assert rows[-1][1] > 0 > rows[-1][2] and rows[-1][3] > rows[-2][3]
+
+
+def test_an_in_place_update_of_w_is_refused_outside_no_grad_and_unrecorded_inside():
+    """autograd.md: "PyTorch refuses to modify a leaf tensor that requires a
+    gradient in place outside no_grad()"; "Inside the block nothing is recorded"."""
+    w = torch.tensor(0.0, requires_grad=True)
+    ((w * torch.tensor([1.0, 2.0]) - 1) ** 2).mean().backward()
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w -= 0.01 * w.grad
+    with torch.no_grad():
+        w -= 0.01 * w.grad
+    assert w.is_leaf and w.grad_fn is None and w.requires_grad
+    assert w.grad.item() == -3.0 and w.item() == pytest.approx(0.03, rel=1e-6)
