@@ -118,6 +118,9 @@ def test_the_finite_difference_is_off_only_by_rounding_and_smaller_h_is_worse(ch
     _, output = ran("autograd/gradient_check.py")
     rows = [line.split() for line in output.splitlines()[1:]]
     assert all(manual == autograd for _, manual, autograd, _ in rows)
+    # "the gradient is zero at w = 2": exactly, with no rounding to hide
+    assert check["manual_gradient"](torch.tensor(2.0)).item() == 0.0
+    assert check["autograd_gradient"](2.0).item() == 0.0
     assert any(manual != finite for _, manual, _, finite in rows), "off at some w"
     assert all(abs(float(f) - float(m)) < 1e-3 for _, m, _, f in rows), (
         "only in the fourth decimal"
@@ -159,3 +162,25 @@ def test_without_zero_grad_only_the_first_gradient_is_right():
     # w.grad is the running sum of the true gradients
     assert rows[1][2] == pytest.approx(rows[0][1] + rows[1][1], abs=2e-3)
     assert rows[-1][3] > 2, "w should overshoot the minimum"
+    # The true gradient is at the w the epoch starts from (the previous row's w
+    # after the step), not at the w printed on its own row: 15 (w - 2) there,
+    # with each printed value off by at most half a unit of its third decimal.
+    assert "   w after the step" in output.splitlines()[0]
+    starts = [0.0] + [row[3] for row in rows[:-1]]
+    for (_, true, _, _), start in zip(rows, starts, strict=True):
+        assert true == pytest.approx(15 * (start - 2), abs=15 * 5e-4 + 5e-4)
+    # ... so after the true gradient changes sign, w.grad still pushes w up
+    assert rows[-1][1] > 0 > rows[-1][2] and rows[-1][3] > rows[-2][3]
+
+
+def test_an_in_place_update_of_w_is_refused_outside_no_grad_and_unrecorded_inside():
+    """autograd.md: "PyTorch refuses to modify a leaf tensor that requires a
+    gradient in place outside no_grad()"; "Inside the block nothing is recorded"."""
+    w = torch.tensor(0.0, requires_grad=True)
+    ((w * torch.tensor([1.0, 2.0]) - 1) ** 2).mean().backward()
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w -= 0.01 * w.grad
+    with torch.no_grad():
+        w -= 0.01 * w.grad
+    assert w.is_leaf and w.grad_fn is None and w.requires_grad
+    assert w.grad.item() == -3.0 and w.item() == pytest.approx(0.03, rel=1e-6)

@@ -21,6 +21,18 @@ def test_each_part_hands_one_or_two_more_pieces_to_pytorch():
     assert set(handed) <= {1, 2} and by_hand[-1] == 0
     for row in rows[1:]:  # the newly handed pieces are in bold
         assert row.count("**") // 2 in (1, 2)
+    # The sentence above the table says what the rows do: Part 3 hands two.
+    assert 2 in handed
+    assert "Each part after the first hands one or two hand-written pieces" in PAGE
+
+
+def test_running_a_snippet_elsewhere_is_not_promised_to_the_last_bit():
+    """The page's numbers are this build's: NumPy's float32 np.dot may round
+    differently on another CPU or version (side_by_side.md shows PyTorch and
+    NumPy differing in a last bit), so the home page promises no "exactly"."""
+    note = PAGE[PAGE.index("python snippets/numpy_by_hand/train.py") :]
+    note = note[: note.index("To build this site")]
+    assert "exactly" not in note and "round a last digit differently" in note
 
 
 class _Listed(HTMLParser):

@@ -34,6 +34,19 @@ def test_zero_grad_sets_grad_to_none_and_backward_starts_from_zero():
     assert w.grad is None
 
 
+@pytest.mark.parametrize("w", [0.0, 0.3, 1.0, 1.999, 2.0, 3.5, -7.25])
+def test_mse_loss_returns_the_same_number_as_the_hand_written_mse(w):
+    """ "it returns the same number as our mse(y_pred, y)": the same float32."""
+    namespace = ran("loss_and_optimizer/train.py")[0]
+    part2 = ran("autograd/train.py")[0]
+    X, y, torch = namespace["X"], namespace["y"], namespace["torch"]
+    y_pred = namespace["forward"](X, torch.tensor(w))
+    by_pytorch = namespace["loss_fn"](y_pred, y)
+    by_hand = part2["mse"](y_pred, y)
+    assert by_pytorch.dtype == by_hand.dtype == torch.float32
+    assert by_pytorch.item() == by_hand.item()
+
+
 def test_sgd_has_no_momentum_by_default():
     optimizer = ran("loss_and_optimizer/train.py")[0]["optimizer"]
     assert optimizer.defaults["momentum"] == 0

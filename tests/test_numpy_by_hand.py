@@ -174,3 +174,30 @@ def test_ten_times_larger_data_gives_a_hundred_times_the_loss():
         small = np.mean((w * X_ - 2 * X_) ** 2)
         large = np.mean((w * (10 * X_) - 2 * (10 * X_)) ** 2)
         assert large == pytest.approx(100 * small)
+
+
+# --- the figures' text alternatives ---------------------------------------------------
+
+
+def test_the_parabola_figure_says_how_many_dots_it_draws():
+    namespace, _ = ran("numpy_by_hand/loss_parabola.py")
+    iterates = namespace["iterates"]
+    assert iterates[0] == 0.0 and len(iterates) == 1 + 12
+    dots = namespace["ax"].lines[1]  # the curve, then the dots
+    assert len(dots.get_xdata()) == len(iterates) == 13
+    assert "Thirteen dots" in namespace["description"]
+    assert "the first twelve iterates" in namespace["description"]
+
+
+# --- "exactly" n times the step: the seed's gradient is the lr n times larger ---------
+
+
+def test_the_seeds_gradient_steps_exactly_as_the_correct_one_at_n_times_the_lr(seed):
+    """The danger box: "exactly what the correct gradient does with a learning
+    rate n times larger", to the last bit (scaling by 4 is exact in floats)."""
+    X, y, n = seed["X"], seed["y"], len(seed["X"])
+    w_seed = w_ok = 0.0
+    for _ in range(30):
+        w_seed = w_seed - 0.01 * seed["seed_gradient"](X, y, w_seed * X)
+        w_ok = w_ok - (n * 0.01) * seed["gradient"](X, y, w_ok * X)
+        assert w_seed == w_ok

@@ -57,6 +57,11 @@ def test_the_slopes_in_the_picture_are_the_gradient():
     for w in np.linspace(-1, 5, 13):
         assert true_gradient(w) == pytest.approx(15 * (w - 2))
     assert "<title>" in output and 'role="img"' in output
+    # The slopes are written on the figure, not printed: the output is the figure.
+    assert output.lstrip().startswith("<figure")
+    assert (
+        "writes its **slope** beside it" in PAGE and "prints its **slope**" not in PAGE
+    )
 
 
 def test_the_worked_gradient_in_the_prose_is_the_slope_of_the_picture():
@@ -78,6 +83,10 @@ def test_dot_product_is_the_sum_of_products_and_a_1d_transpose_is_a_no_op():
     assert np.dot(X32, y32) == np.sum(X32 * y32) == X32 @ y32 == X @ Y
     assert X32.T.shape == X32.shape == (4,)
     assert np.array_equal(X32.T, X32)
+    assert X32.T is not X32  # a new view: the page says "the same entries", not "is"
+    assert "`X.T` has the same shape and the same entries as `X`" in " ".join(
+        PAGE.split()
+    )
     assert output.count(f"= {X @ Y}") == 3
 
 

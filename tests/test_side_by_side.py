@@ -29,6 +29,12 @@ def test_the_four_histories_agree_up_to_float32_rounding(compare):
             assert abs(w - w1) <= gap_w and abs(loss - loss1) <= gap_loss
     assert namespace["largest"] <= max(max(gap) for gap in gaps)
     assert output.count("| 0.300, 30.00000000 ") == 4
+    # "a table of epochs 1 to 3 and every tenth epoch, each cell "w, loss""
+    first_table = output.split("\n\n")[0]
+    shown = [int(e) for e in re.findall(r"^\| (\d+) \|", first_table, re.M)]
+    assert shown == [1, 2, 3, 10, 20, 30, 40, 50]
+    page = " ".join((ROOT / "docs/side_by_side.md").read_text(encoding="utf-8").split())
+    assert 'a table of epochs 1 to 3 and every tenth epoch, each cell "w, loss"' in page
 
 
 def test_every_value_that_differs_is_printed_with_its_float32_steps(compare):

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -28,6 +29,13 @@ def test_custom_module_trains_like_nn_linear():
     assert custom.linear.weight.item() == linear.weight.item()
     assert custom.linear.bias.item() == linear.bias.item()
     assert len(list(custom.parameters())) == 2
+    # "with the same initial values": the two programs print the same start
+    linear_output, custom_output = (
+        ran("torch_model/linear.py")[1],
+        run("torch_model/custom_module.py")[1],
+    )
+    start = re.search(r"start:  w = (\S+), b = (\S+)\n", linear_output).groups()
+    assert f"linear.weight: {start[0]}\nlinear.bias: {start[1]}\n" in custom_output
 
 
 def test_no_bias_reproduces_part3_digit_for_digit():
@@ -252,3 +260,31 @@ def test_the_page_says_the_gradient_points_uphill_at_right_angles():
     assert "the gradient crosses the contour lines at right angles" in section
     assert "the gradient points **uphill**" in section
     assert "$-\\nabla L$, downhill" in section
+    # The step is eta |grad L|; the arrows are drawn shorter, as the page says.
+    namespace = ran("torch_model/loss_contours.py")[0]
+    assert namespace["scale"] == 1 / 40
+    assert "draws each arrow at\n$\\frac{1}{40}$ of that length" in section
+
+
+def test_the_page_s_learning_rate_is_not_enough_for_2000_epochs_with_a_bias():
+    """The line-with-intercept exercise: "A learning rate ten times the page's is
+    what makes 2000 epochs enough": at the page's lr=0.01 the same 2000 epochs
+    leave w and b off in the printed fourth decimal (0.1's run prints 2.0000 and
+    1.0000, tested in test_exercises.py)."""
+    namespace = run("torch_model/exercise_line_with_intercept.py")[0]
+    torch, nn, X, y = (
+        namespace["torch"],
+        namespace["nn"],
+        namespace["X"],
+        namespace["y"],
+    )
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    for _ in range(2000):
+        nn.MSELoss()(model(X), y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    w, b = model.weight.item(), model.bias.item()
+    assert (f"{w:.4f}", f"{b:.4f}") != ("2.0000", "1.0000")
+    assert abs(w - 2) > 1e-4 and abs(b - 1) > 1e-4

@@ -5,7 +5,9 @@ y = torch.tensor([2, 4, 6, 8], dtype=torch.float32)
 w = torch.tensor(0.0, requires_grad=True)
 learning_rate = 0.01
 
-print("epoch   true dMSE/dw   w.grad without zero_()   w")
+# Each row: the true gradient at the w the epoch starts from, what w.grad holds
+# after backward(), and the w that the step moves to.
+print("epoch   true dMSE/dw   w.grad without zero_()   w after the step")
 for epoch in range(1, 6):
     loss = ((w * X - y) ** 2).mean()
     loss.backward()

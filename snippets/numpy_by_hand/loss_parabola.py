@@ -45,9 +45,9 @@ plt.show()
 # site draws the figure with them (tools/figures.py in the site's repository).
 description = (
     "The loss L(w) as a function of w: a parabola with its minimum, zero, at "
-    "w = 2, marked by a dotted line. The first twelve iterates of Part 1 at "
-    "learning rate 0.01 are dots on the parabola, starting at w0 = 0 high on "
-    "the left; they come down towards the minimum, the gaps between them "
+    "w = 2, marked by a dotted line. Thirteen dots on the parabola, the start "
+    "w0 = 0 high on the left and the first twelve iterates of Part 1 at "
+    "learning rate 0.01, come down towards the minimum, the gaps between them "
     "shrinking."
 )
 caption = (

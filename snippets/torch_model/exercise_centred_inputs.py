@@ -31,4 +31,4 @@ for name, inputs, b_goal, lr in runs:
         w, b = model.weight.item(), model.bias.item()
         if abs(w - 2) < 1e-3 and abs(b - b_goal) < 1e-3:
             break
-    print(f"{name:7}, lr = {lr:4}: epoch {epoch:4d}: w = {w:.4f}, b = {b:.4f}")
+    print(f"{name:7}, lr = {lr:4}: epoch {epoch:4d}: w = {w:.6f}, b = {b:.6f}")
