@@ -75,6 +75,37 @@ def test_every_step_equals_plain_gradient_descent_on_all_the_data(launched):
     largest = float(re.search(r"plain gradient descent: (\S+)$", launched)[1])
     assert largest < 1e-5
     assert float(rows[-1][0]) > float(rows[0][0]) + 0.5, "five steps moved w"
+    # Not bit for bit: the page's summary says so.
+    summary = " ".join(PAGE[: PAGE.index("\n---\n", 4)].split())
+    assert "every step the single-process step up to float32 rounding" in summary
+
+
+def test_each_row_logs_w_and_b_after_the_step_and_the_loss_before_it():
+    """The page: in each row w and b are after the step, the loss is the one the
+    step was computed from (the row above's parameters, or the seeded start)."""
+    namespace = runpy.run_path(str(DDP), run_name="ddp")  # functions, no main()
+    X, y = namespace["X"].double(), namespace["y"].double()
+    torch.manual_seed(0)
+    start = torch.nn.Linear(1, 1)
+    before = [(start.weight.item(), start.bias.item())]
+    reference = namespace["train_single_process"]()
+    before += [(w, b) for w, b, _ in reference[:-1]]
+    for (w, b), (_, _, loss) in zip(before, reference, strict=True):
+        assert loss == pytest.approx(((w * X + b - y) ** 2).mean().item(), rel=1e-6)
+    page = " ".join(PAGE.split())
+    assert "w and b are the parameters after the step, and the loss" in (
+        page.replace("$", "")
+    )
+
+
+def test_the_page_names_every_variable_torchrun_sets_that_the_program_reads():
+    source = DDP.read_text(encoding="utf-8")
+    read = set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', source))
+    assert read == {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"}
+    bullet = PAGE[PAGE.index("- **torchrun starts the processes.**") :]
+    bullet = bullet[: bullet.index("\n- **")]
+    for name in read | {"MASTER_ADDR", "MASTER_PORT"}:
+        assert f"`{name}`" in bullet, name
 
 
 def test_plain_python_runs_a_group_of_one_process(tmp_path: Path, programs):
@@ -336,6 +367,10 @@ def test_the_sampler_repeats_a_sample_or_drops_one_and_neither_is_the_full_step(
     first_four = ran("distributed/uneven_shards.py")[0]["full"]
     dropped = namespace["average"]  # the last run: drop_last=True
     assert torch.allclose(dropped, first_four, rtol=1e-5, atol=1e-5)
+    # ... which the page says up to float32 rounding, not "exactly".
+    solution = " ".join(exercises_section().split())
+    assert "gradient of the first four points exactly" not in solution
+    assert "program above, up to float32 rounding" in solution
     assert not torch.allclose(dropped, full, rtol=0.05, atol=0.0)
 
 

@@ -72,6 +72,27 @@ def test_the_printed_ratios_are_the_predicted_factors():
         assert f"{lr:7.4f}" in output and output.count(ratio) >= 2, ratio
 
 
+def test_the_second_table_measures_three_of_the_runs(regimes):
+    """The page: "two consecutive epochs of three of the runs"; 1/c has no ratio."""
+    output = ran("learning_rate/regimes.py")[1]
+    second = output[output.index("measured (w10 - w*)") :].splitlines()[1:]
+    assert [float(line.split()[0]) for line in second] == [0.01, 0.1, 0.14]
+    page = " ".join((ROOT / "docs" / "learning_rate.md").read_text().split())
+    assert "two consecutive epochs of three of the runs" in page
+    errors = [w - regimes["w_star"] for w, _ in regimes["train"](1 / C, 10)]
+    assert errors == [0.0] * 10  # zero from the first epoch: 0 / 0, no ratio
+
+
+def test_symmetric_h_with_equal_eigenvalues_has_every_direction_as_eigenvector(two):
+    """The page: "if its two eigenvalues are equal, every direction is one"."""
+    H = two["hessian"](two["inputs"]["standardised"])
+    lam = np.linalg.eigvalsh(H)
+    assert lam == pytest.approx([2, 2], rel=1e-12)
+    for angle in np.linspace(0, np.pi, 7):
+        v = np.array([np.cos(angle), np.sin(angle)])
+        assert H @ v == pytest.approx(2 * v, rel=1e-12, abs=1e-12)
+
+
 def test_converges_just_below_the_limit_and_diverges_just_above(regimes):
     limit = regimes["limit"]
     below = regimes["train"](0.99 * limit, 2000)
@@ -424,6 +445,20 @@ def test_figures_draw_the_project_s_own_runs(regimes):
     for label, lr in lines["rates"].items():
         expected = [0.0] + [w for w, _ in regimes["train"](lr, lines["n_epochs"])]
         assert lines["trajectories"][label] == pytest.approx(expected), label
+
+
+def test_the_trajectories_caption_straight_lines_except_the_one_step_run():
+    """Caption: on the log scale each run but 1/15 is a straight line (the same
+    factor every epoch); the 1/15 run's distance is 0 after one step, not drawn."""
+    lines = run_figure(FIGURES[3])[0]
+    for label, ws in lines["trajectories"].items():
+        errors = np.abs(np.array(ws) - 2)
+        if label.startswith("1/15"):
+            assert errors[0] == 2 and (errors[1:] == 0).all(), label
+            continue
+        slopes = np.diff(np.log10(errors))  # one straight line: one slope
+        assert slopes == pytest.approx([slopes[0]] * len(slopes), abs=1e-6), label
+    assert "each run but 1/15, which lands on the minimum" in lines["caption"]
 
 
 def test_the_contour_path_reaches_the_valley_fast_and_the_minimum_slowly():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from snippet import ran, run
+from snippet import ROOT, ran, run
 
 TOLERANCE = 0.05  # the page: learned weights within 0.05 of the true ones
 
@@ -99,6 +99,19 @@ def test_nn_linear_lands_on_the_hand_written_weights(by_hand):
     got = np.append(model.weight.detach().numpy()[0], model.bias.item())
     np.testing.assert_allclose(got, learned(by_hand[0]), atol=1e-4)
     assert model.weight.shape == (1, 3)
+    # "the same weights, to the printed digits": the page's two lines agree.
+    line = re.compile(r"^learned: .*$", re.M)
+    printed = line.search(ran("many_features/nn_linear.py")[1])[0]
+    assert printed == line.search(by_hand[1])[0]
+
+
+def test_the_by_hand_code_computes_the_two_formulas_as_they_stand():
+    """The page: the code computes (2/n) X^T (Xw + b - y) and (2/n) 1^T (...),
+    with error.sum() for 1^T times the errors."""
+    source = (ROOT / "snippets/many_features/by_hand.py").read_text(encoding="utf-8")
+    assert "error = X @ w + b - y" in source
+    assert "grad_w = 2 / n * X.T @ error" in source
+    assert "grad_b = 2 / n * error.sum()" in source
 
 
 def test_gradient_descent_agrees_with_lstsq(by_hand, lstsq):

@@ -170,6 +170,28 @@ def test_the_figure_is_deterministic_accessible_inline_svg(site_dir):
     )  # styles figures only
 
 
+def test_the_figure_s_words_match_its_ten_epochs():
+    """Caption and page: in the figure's ten epochs the smaller batches get
+    closer to w = 2 than the full batch, which is still well short; every path
+    climbs at every step; the full batch's loss falls by one factor per epoch."""
+    namespace = ran("minibatch/batch_sizes_plot.py")[0]
+    assert namespace["n_epochs"] == 10
+    runs = {size: namespace["train"](size, 10) for size in (4, 2, 1)}
+    error = {size: abs(ws[-1] - 2) for size, (_, _, ws) in runs.items()}
+    assert error[1] < error[2] < error[4]
+    assert error[4] > 0.3  # "still well short": it does not reach w = 2
+    for size, (_, losses, ws) in runs.items():
+        path = [0.0, *ws]
+        assert all(a < b < 2 for a, b in itertools.pairwise(path)), size
+        zigzag = any(b > a for a, b in itertools.pairwise(losses))
+        assert zigzag == (size != 4), size
+    full = runs[4][1]
+    ratios = [b / a for a, b in itertools.pairwise(full)]
+    assert ratios == pytest.approx([(1 - 15 * 0.01) ** 2] * 9, rel=1e-4)
+    assert "closer to w = 2 than the full batch" in namespace["caption"]
+    assert "reach w = 2" not in namespace["caption"]
+
+
 def test_the_full_batch_loss_falls_by_the_same_factor_every_epoch(batch_sizes):
     losses = batch_sizes[0]["results"][4][1]
     for a, b in zip(losses, losses[1:], strict=False):

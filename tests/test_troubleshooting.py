@@ -112,6 +112,33 @@ def test_missing_one_over_n_fix_converges_at_the_same_learning_rate():
     assert abs(namespace["w_fixed"] - 2) < 0.01
 
 
+def test_missing_one_over_n_prints_no_loss_as_zero_that_is_not():
+    """Each printed loss, recomputed, to its printed digits: the fixed run's last
+    loss is small, not 0, and the table says so."""
+    namespace, output = run("troubleshooting/missing_one_over_n.py")
+    x, y = namespace["X"], namespace["y"]
+    rows = re.findall(r"^epoch \d +(\S+) +(\S+)$", output, re.M)
+    w_broken = w_fixed = 0.0
+    for broken, fixed in rows:
+        for printed, w in [(broken, w_broken), (fixed, w_fixed)]:
+            loss = float(np.mean((w * x - y) ** 2))
+            assert loss > 0 and float(printed) == pytest.approx(loss, rel=1e-3)
+        w_broken -= 0.05 * namespace["gradient_broken"](x, y, w_broken * x)
+        w_fixed -= 0.05 * namespace["gradient_fixed"](x, y, w_fixed * x)
+
+
+def test_missing_one_over_n_looks_like_faster_training_at_lr_0_01():
+    """The page: at Parts 1 to 3's rate the broken gradient looks *faster*."""
+    namespace, _ = run("troubleshooting/missing_one_over_n.py")
+    x, y = namespace["X"], namespace["y"]
+    w_broken = w_fixed = 0.0
+    for _ in range(10):
+        w_broken -= 0.01 * namespace["gradient_broken"](x, y, w_broken * x)
+        w_fixed -= 0.01 * namespace["gradient_fixed"](x, y, w_fixed * x)
+        assert abs(w_broken - 2) < abs(w_fixed - 2)
+        assert w_broken < 2  # factor 1 - 4 (0.01) 15 = 0.4: no overshoot, nothing odd
+
+
 # --- forgetting zero_grad -------------------------------------------------------------
 
 
@@ -126,6 +153,15 @@ def test_no_zero_grad_symptom_gradients_accumulate_and_loss_climbs_back():
     assert losses[-1] > 10 * losses[lowest], "the loss climbs back up"
     assert losses[-1] > 0.9 * losses[0], "almost to where it started"
     assert all(abs(b - f) > 1 for b, f in zip(grads[1:], fixed[1:], strict=True))
+
+
+def test_no_zero_grad_second_epoch_same_w_different_gradient():
+    """The page: in the second epoch both runs are at the same w (their losses
+    agree), yet their gradients differ."""
+    namespace, _ = run("troubleshooting/no_zero_grad.py")
+    assert namespace["losses_broken"][1] == namespace["losses_fixed"][1]
+    assert namespace["grads_broken"][1] != pytest.approx(namespace["grads_fixed"][1])
+    assert namespace["losses_broken"][2] != pytest.approx(namespace["losses_fixed"][2])
 
 
 def test_no_zero_grad_fix_every_gradient_is_the_true_one():
@@ -155,6 +191,22 @@ def test_update_outside_no_grad_fix_updates_the_same_leaf():
     assert w.is_leaf and w.requires_grad
     assert w.item() == pytest.approx(-0.01 * true_gradient(0.0))
     assert "fixed:  w = 0.300, still a leaf: True" in output
+
+
+def test_optimizer_step_updates_the_same_leaf_in_place_without_recording():
+    """The page: step() "updates each parameter in place, with autograd's
+    recording switched off" (recorded, the in-place update of a leaf that
+    requires grad would raise, as in the broken program)."""
+    import torch
+
+    w = torch.tensor(0.0, requires_grad=True)
+    same = w
+    optimizer = torch.optim.SGD([w], lr=0.01)
+    ((w * torch.tensor(X) - torch.tensor(Y)) ** 2).mean().backward()
+    with torch.enable_grad():
+        optimizer.step()  # no RuntimeError: not recorded
+    assert w is same and w.is_leaf and w.requires_grad and w.grad_fn is None
+    assert w.item() == pytest.approx(-0.01 * true_gradient(0.0), rel=1e-6)
 
 
 # --- w = w - lr * w.grad --------------------------------------------------------------

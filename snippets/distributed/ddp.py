@@ -31,6 +31,7 @@ def train_single_process():
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
+        # w and b after the step; the loss before it, which the step came from.
         history.append((model.weight.item(), model.bias.item(), loss.item()))
     return history
 

@@ -60,4 +60,7 @@ description = (
     "but fall faster per epoch. Right: w after each step; all three paths climb "
     "from 0 towards the dashed line w = 2, the smaller batches in uneven steps."
 )
-caption = "Smaller batches take more, noisier steps per epoch; all three reach w = 2."
+caption = (
+    "Smaller batches take more, noisier steps per epoch; in ten epochs they get "
+    "closer to w = 2 than the full batch."
+)

@@ -29,5 +29,5 @@ for epoch in range(1, 6):
     loss_fixed = np.mean((w_fixed * X - y) ** 2)
     w_broken -= learning_rate * gradient_broken(X, y, w_broken * X)
     w_fixed -= learning_rate * gradient_fixed(X, y, w_fixed * X)
-    print(f"epoch {epoch}   {loss_broken:13.3f}   {loss_fixed:12.3f}")
+    print(f"epoch {epoch}   {loss_broken:13.4g}   {loss_fixed:12.4g}")
 print(f"w after 5 epochs: {w_broken:.3f} (broken), {w_fixed:.3f} (fixed)")
