@@ -275,9 +275,11 @@ def test_the_launcher_ran_to_the_end_in_the_build(launched, results: dict):
     (tools/runner.py, markdown-exec's way), in a process of its own. After
     other blocks' backward() in one process, as markdown-exec would run it,
     is tools/run_blocks.py's check (for a machine with a GPU, where autograd's
-    threads and fork do not mix)."""
+    threads and fork do not mix). In this build, or in the one whose result
+    the cache holds (`make check-chapter`): the cache is salted with the
+    tools' own files (tools/cache.py)."""
     record = block_result(results, "distributed.md", "distributed-torchrun")
-    assert record["ran"] and not record["error"]
+    assert not record["error"]
     assert "largest difference from plain gradient descent" in launched
 
 
