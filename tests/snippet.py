@@ -274,9 +274,10 @@ def build_site(
 
 # The libraries a build imports, but not torch (a test checks that a build
 # which runs no torch block never imports it): builds forked from a server that
-# imported them (ForkServer) do not each pay for the imports.
+# imported them (ForkServer) do not each pay for the imports. Not
+# mkdocs.__main__: `python -m mkdocs` runs it as __main__, and runpy warns when
+# it was imported before.
 BUILD_LIBRARIES = (
-    "mkdocs.__main__",
     "mkdocs.commands.build",
     "material.plugins.search.plugin",
     "tools.plugin",

@@ -65,6 +65,7 @@ def test_no_block_sees_what_another_left(tmp_path: Path):
     config = small_project(tmp_path, pages, {})
     process = build_site(config, tmp_path / "site", cwd=tmp_path)
     assert process.returncode == 0, process.stderr
+    assert "Warning" not in process.stderr, process.stderr  # as the tests start it
     results = results_of(tmp_path / "site-cache")
     printed = {b["id"]: b["output"] for b in results["blocks"]}
     assert printed == {"set": "set\n", "see": "False\n"}
