@@ -24,6 +24,9 @@ def test_each_part_hands_one_or_two_more_pieces_to_pytorch():
     # The sentence above the table says what the rows do: Part 3 hands two.
     assert 2 in handed
     assert "Each part after the first hands one or two hand-written pieces" in PAGE
+    # So does the whole tutorial's page, which lists the same four parts.
+    whole = " ".join((ROOT / "docs/whole_tutorial.md").read_text("utf-8").split())
+    assert "each part after the first handing one or two more pieces" in whole
 
 
 def test_running_a_snippet_elsewhere_is_not_promised_to_the_last_bit():
