@@ -27,6 +27,9 @@ def test_each_part_hands_one_or_two_more_pieces_to_pytorch():
     # So does the whole tutorial's page, which lists the same four parts.
     whole = " ".join((ROOT / "docs/whole_tutorial.md").read_text("utf-8").split())
     assert "each part after the first handing one or two more pieces" in whole
+    side = " ".join((ROOT / "docs/side_by_side.md").read_text("utf-8").split())
+    assert "watch the pieces move, one or two per part," in side
+    assert "one piece at a time" not in PAGE + side + whole
 
 
 def test_running_a_snippet_elsewhere_is_not_promised_to_the_last_bit():
